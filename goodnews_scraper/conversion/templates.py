@@ -1,0 +1,101 @@
+"""Jinja2 templates for pages, indexes and the home page.
+
+Users edit the templates, never the code: the packaged ones live in the
+top-level ``templates/`` folder, and a folder named by the ``TEMPLATES_DIR``
+setting overrides any of them file by file. Values are inserted as data
+(never compiled as templates) through filters that make them inert Markdown.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import quote
+
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    StrictUndefined,
+    Template,
+    TemplateError,
+)
+
+TEMPLATE_NAMES = ("page.md.j2", "index.md.j2", "home.md.j2")
+#: Source-tree location of the templates (an installed egg carries them as
+#: the package data ``goodnews_scraper/templates``).
+SOURCE_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&^\"'=:$])")
+_SPACE = re.compile(r"\s+")
+#: Characters a Markdown link destination may hold as they are.
+_URL_SAFE = ":/?#@!$&'*+,;=%~-._"
+
+
+class TemplateSetupError(RuntimeError):
+    """A template that is missing or does not compile, found at start-up."""
+
+
+def md_text(value: object) -> str:
+    """Text that renders as itself in inline Markdown: no link, emphasis, HTML.
+
+    CommonMark lets any ASCII punctuation be backslash-escaped; CJK text has
+    none, so Chinese titles come out untouched.
+    """
+    return _MD_SPECIAL.sub(r"\\\1", _SPACE.sub(" ", str(value)).strip())
+
+
+def md_url(value: object) -> str:
+    """A URL or relative path safe as a Markdown link destination."""
+    return quote(str(value).strip(), safe=_URL_SAFE)
+
+
+def _packaged_loader() -> BaseLoader:
+    try:
+        return PackageLoader("goodnews_scraper", "templates")
+    except ValueError:
+        return FileSystemLoader(str(SOURCE_TEMPLATES))
+
+
+def template_environment(user_dir: str | Path | None = None) -> Environment:
+    loaders: list[BaseLoader] = []
+    if user_dir:
+        if not Path(user_dir).is_dir():
+            raise TemplateSetupError(f"TEMPLATES_DIR {str(user_dir)!r} is not a folder")
+        loaders.append(FileSystemLoader(str(user_dir)))
+    loaders.append(_packaged_loader())
+    env = Environment(
+        loader=ChoiceLoader(loaders),
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=StrictUndefined,
+    )
+    env.filters["md"] = md_text
+    env.filters["md_url"] = md_url
+    return env
+
+
+def load_templates(user_dir: str | Path | None = None) -> dict[str, Template]:
+    """Every template the mirror needs, compiled now so a bad one fails the start."""
+    env = template_environment(user_dir)
+    templates: dict[str, Template] = {}
+    for name in TEMPLATE_NAMES:
+        try:
+            templates[name] = env.get_template(name)
+        except TemplateError as error:
+            raise TemplateSetupError(f"template {name}: {error}") from error
+    return templates
+
+
+def render(template: Template, **context: object) -> str:
+    """Render and normalise: no trailing spaces beyond a hard break, one final newline."""
+    text = template.render(**context)
+    lines = [
+        line if line.endswith("  ") and line.strip() else line.rstrip()
+        for line in text.splitlines()
+    ]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n") + "\n"

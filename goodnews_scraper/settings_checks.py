@@ -1,0 +1,51 @@
+"""Read and check the project's own settings once, with errors that name them.
+
+A wrong setting must stop the crawl at start with one clear line, not
+halfway through a job.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
+
+
+class SettingError(ValueError):
+    """A project setting with a value the mirror cannot use."""
+
+
+def mirror_base_url(settings: BaseSettings) -> str:
+    """MIRROR_BASE_URL without a trailing slash, or "" when unset."""
+    value = (settings.get("MIRROR_BASE_URL") or "").strip()
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"[\s<>]", value):
+        raise SettingError(
+            f"MIRROR_BASE_URL must be an http(s) URL without spaces, got {value[:200]!r}"
+        )
+    return value.rstrip("/")
+
+
+def site_dir(settings: BaseSettings) -> Path:
+    value = settings.get("SITE_DIR") or ""
+    if not str(value).strip() or "\0" in str(value):
+        raise SettingError(f"SITE_DIR must name a folder, got {value!r}")
+    path = Path(str(value)).expanduser()
+    if path.exists() and not path.is_dir():
+        raise SettingError(f"SITE_DIR {str(path)!r} exists and is not a folder")
+    return path
+
+
+def check_settings(settings: BaseSettings) -> None:
+    """Every check a crawl needs before it starts; raises on the first bad setting."""
+    from goodnews_scraper.conversion.templates import load_templates
+
+    mirror_base_url(settings)
+    site_dir(settings)
+    load_templates(settings.get("TEMPLATES_DIR"))

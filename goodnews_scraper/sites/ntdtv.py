@@ -1,0 +1,360 @@
+"""What goodnews-scraper knows of ntdtv.com: URLs, list pages, article pages.
+
+Everything site-specific lives here (and in the spider that calls it), as pure
+functions of a page's HTML and URL, so they are tested on fixture pages
+without Scrapy. Extraction is layered: the site's own selectors, then the
+page's JSON-LD, then a generic main-content fallback; each result says which
+layer served it and which site selectors did not match.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+
+from lxml import html as lxml_html
+from parsel import Selector
+
+from goodnews_scraper.extraction import main_content, news_article, text_to_paragraphs_html
+from goodnews_scraper.items import (
+    EXTRACTION_GENERIC,
+    EXTRACTION_SITE,
+    EXTRACTION_STRUCTURED,
+    Image,
+    ListedArticle,
+)
+
+EDITIONS = ("gb", "b5")
+DEFAULT_SECTIONS = (
+    "prog1695",
+    "prog1138",
+    "prog204",
+    "prog203",
+    "prog202",
+    "prog424",
+    "prog647",
+    "prog1699",
+)
+#: Host names the site's own pages use for itself, whatever the scheme.
+SITE_HOSTS = frozenset({"www.ntdtv.com", "ntdtv.com"})
+#: Query parameters that only track; dropped so one page has one URL.
+TRACKING_PARAMS = frozenset({"featureflag", "utm_source", "utm_medium", "utm_campaign"})
+BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+ARTICLE_PATH_RE = re.compile(r"/(gb|b5)/(\d{4})/(\d{2})/(\d{2})/(a\d{1,12})\.html")
+_CLOCK_RE = re.compile(r"(\d{4})[-/年](\d{1,2})[-/月](\d{1,2})日?\s*(\d{1,2}):(\d{2})")
+_ISO_CLOCK_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})")
+_LEAD_DATE_RE = re.compile(r"【新唐人(?:北京[时時]间)?(\d{4})年(\d{1,2})月(\d{1,2})日[讯訊]】")
+_UPDATE_LABEL_RE = re.compile(r"更新")
+_BYLINE_RE = re.compile(
+    r"^[（(].*(?:记者|記者|编辑|編輯|报导|報導|报道|報道).*[）)]$"
+    r"|^新唐人(?:记者|記者).*(?:报导|報導|报道|報道)$"
+    r"|^《.*》制作组$|^《.*》製作組$"
+)
+_SITE_SUFFIX_RE = re.compile(r"\s*[|｜-]\s*新唐人.*$")
+
+#: Site selectors, by what they find; monitors report those that stop matching.
+SEL_LIST_ITEMS = "div.post_list div.one_post"
+SEL_LIST_TITLE = "div.title > a"
+SEL_SECTION_NAME = ("h1.block_title span", "h1.block_title", "div.post_list > h1 > span")
+SEL_PAGER = "a.page-numbers"
+SEL_TITLE = ("div.article_title > h1", "div.main_title h1", "div.main_title")
+SEL_TIME = "div.article_info div.time span"
+SEL_BODY = "div.article_content div.post_content, div.post_content[itemprop=articleBody]"
+SEL_FEATURED_IMAGE = "div.featured_image figure img"
+SEL_FEATURED_CAPTION = "div.featured_image span.caption"
+SEL_FEATURED_VIDEO = "div.featured_video iframe"
+#: Page furniture inside the body: not part of the article.
+FURNITURE = "div.post_related, div.print_link, div.single_ad, script, style"
+#: Inline tag links: kept as plain text, collected as the item's tags.
+TAG_LINKS = 'a[href$=".htm"]'
+
+
+class ArticleRejected(ValueError):
+    """A page that cannot become a mirror page; ``reason`` is a stats key."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+class SiteUrls:
+    """Every site URL derives from one base URL (the live site or a fixture)."""
+
+    def __init__(self, base_url: str) -> None:
+        parts = urlsplit(base_url.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"NTDTV_BASE_URL must be an http(s) URL, got {base_url!r}")
+        self.base = f"{parts.scheme}://{parts.netloc}"
+        self.netloc = parts.netloc
+        self.host = parts.hostname
+
+    def list_url(self, edition: str, section: str) -> str:
+        return f"{self.base}/{edition}/{section}"
+
+    def site_url(self, href: str, page_url: str) -> str | None:
+        """``href`` as a URL on the base, if it points to the site at all."""
+        parts = urlsplit(urljoin(page_url, href.strip()))
+        if parts.scheme not in ("http", "https"):
+            return None
+        if parts.hostname not in SITE_HOSTS and parts.netloc != self.netloc:
+            return None
+        query = urlencode(
+            [(k, v) for k, v in parse_qsl(parts.query) if k.lower() not in TRACKING_PARAMS]
+        )
+        return f"{self.base}{parts.path or '/'}" + (f"?{query}" if query else "")
+
+    def article_ref(self, href: str, page_url: str, edition: str) -> tuple[str, str] | None:
+        """(article id, canonical URL) when ``href`` is an article of ``edition``."""
+        url = self.site_url(href, page_url)
+        if url is None:
+            return None
+        match = ARTICLE_PATH_RE.fullmatch(urlsplit(url).path)
+        if match is None or match.group(1) != edition:
+            return None
+        return match.group(5), f"{self.base}{match.group(0)}"
+
+
+@dataclass
+class ListPage:
+    section_name: str
+    articles: list[ListedArticle]
+    next_url: str | None
+    #: "site" when the site's list selectors matched, "generic" otherwise.
+    layer: str = EXTRACTION_SITE
+    missed: list[str] = field(default_factory=list)
+
+
+def _clean_text(texts: list[str]) -> str:
+    return re.sub(r"\s+", " ", "".join(texts)).strip()
+
+
+def _page_number(text: str) -> int | None:
+    digits = text.replace(",", "").replace("，", "").strip()
+    return int(digits) if digits.isdigit() else None
+
+
+def _next_page(page: Selector, url: str, urls: SiteUrls) -> str | None:
+    """The pager's link to the next page: ``a.next``, else the number after the current."""
+    links = page.css(SEL_PAGER)
+    target = links.css(".next::attr(href)").get()
+    if target is None:
+        current = _page_number(_clean_text(page.css("span.page-numbers.current ::text").getall()))
+        current = current or 1
+        for link in links:
+            if _page_number(_clean_text(link.css("::text").getall())) == current + 1:
+                target = link.attrib.get("href")
+                break
+    if not target:
+        return None
+    next_url = urls.site_url(target, url)
+    return next_url if next_url and next_url != url else None
+
+
+def parse_list_page(html: str, url: str, edition: str, urls: SiteUrls) -> ListPage:
+    """A section list page: its name, its articles in order, its next page."""
+    page = Selector(text=html)
+    missed: list[str] = []
+    name = ""
+    for selector in SEL_SECTION_NAME:
+        name = _clean_text(page.css(selector).css("::text").getall())
+        if name:
+            break
+    if not name:
+        missed.append("section name: " + " | ".join(SEL_SECTION_NAME))
+        name = _clean_text(page.css("title::text").getall())
+        name = _SITE_SUFFIX_RE.sub("", name)
+
+    articles: dict[str, ListedArticle] = {}
+    layer = EXTRACTION_SITE
+    for post in page.css(SEL_LIST_ITEMS):
+        link = post.css(SEL_LIST_TITLE)
+        ref = urls.article_ref(link.attrib.get("href", ""), url, edition) if link else None
+        if ref is not None and ref[0] not in articles:
+            title = _clean_text(link.css("::text").getall())
+            articles[ref[0]] = ListedArticle(article_id=ref[0], url=ref[1], title=title)
+    if not articles:
+        # The list markup changed: any link to an article of this edition will do.
+        missed.append(f"list items: {SEL_LIST_ITEMS} {SEL_LIST_TITLE}")
+        layer = EXTRACTION_GENERIC
+        for link in page.css("body a[href]"):
+            ref = urls.article_ref(link.attrib["href"], url, edition)
+            title = _clean_text(link.css("::text").getall())
+            if ref is not None and title and ref[0] not in articles:
+                articles[ref[0]] = ListedArticle(article_id=ref[0], url=ref[1], title=title)
+    return ListPage(
+        section_name=name,
+        articles=list(articles.values()),
+        next_url=_next_page(page, url, urls),
+        layer=layer,
+        missed=missed,
+    )
+
+
+@dataclass
+class ParsedArticle:
+    title: str
+    published: datetime
+    body_html: str
+    extraction: str
+    byline: str = ""
+    tags: list[str] = field(default_factory=list)
+    featured_image: Image | None = None
+    #: Site selectors that did not match this page (a sign of site drift).
+    missed: list[str] = field(default_factory=list)
+
+
+def beijing_clock(text: str) -> datetime | None:
+    """A ``YYYY-MM-DD HH:MM`` clock reading in ``text``, as Beijing time."""
+    match = _CLOCK_RE.search(text) or _ISO_CLOCK_RE.search(text)
+    if match is None:
+        return None
+    year, month, day, hour, minute = (int(part) for part in match.groups())
+    try:
+        return datetime(year, month, day, hour, minute, tzinfo=BEIJING)
+    except ValueError:
+        return None
+
+
+def _published(page: Selector, ld: dict[str, object], body_text: str) -> tuple[datetime, bool]:
+    """Publication time from the three clocks; True when the site's own line served.
+
+    The page's line is Beijing time. JSON-LD holds the same clock digits but
+    wrongly marked ``Z``, so its digits are read as Beijing time too. The URL
+    date can be a day off and is never used.
+    """
+    for span in page.css(SEL_TIME):
+        text = _clean_text(span.css("::text").getall())
+        if _UPDATE_LABEL_RE.search(text):
+            continue
+        when = beijing_clock(text)
+        if when is not None:
+            return when, True
+    for key in ("datePublished", "dateCreated"):
+        value = ld.get(key)
+        if isinstance(value, str):
+            match = _ISO_CLOCK_RE.search(value)
+            when = beijing_clock(match.group(0)) if match else None
+            if when is not None:
+                return when, False
+    lead = _LEAD_DATE_RE.search(body_text)
+    if lead is not None:
+        year, month, day = (int(part) for part in lead.groups())
+        return datetime(year, month, day, tzinfo=BEIJING), False
+    raise ArticleRejected("no_published", "no publication time in page, JSON-LD or lead line")
+
+
+def _title(page: Selector, ld: dict[str, object]) -> tuple[str, bool]:
+    for selector in SEL_TITLE:
+        title = _clean_text(page.css(selector).css("::text").getall())
+        if title:
+            return title, True
+    headline = ld.get("headline")
+    candidates = [
+        headline if isinstance(headline, str) else "",
+        page.css('meta[property="og:title"]::attr(content)').get(""),
+        _SITE_SUFFIX_RE.sub("", _clean_text(page.css("title::text").getall())),
+    ]
+    for candidate in candidates:
+        title = re.sub(r"\s+", " ", candidate).strip()
+        if title:
+            return title, False
+    raise ArticleRejected("no_title", "no title in page, JSON-LD, og:title or <title>")
+
+
+def _image_url(img: Selector) -> str:
+    for attr in ("data-src", "data-original", "data-lazy-src", "src"):
+        value = (img.attrib.get(attr) or "").strip()
+        if value and not value.startswith("data:"):
+            return value
+    return ""
+
+
+def _featured_image(page: Selector, url: str) -> Image | None:
+    img = page.css(SEL_FEATURED_IMAGE)
+    if not img:
+        return None
+    src = _image_url(img[0])
+    if not src:
+        return None
+    absolute = urljoin(url, src)
+    if urlsplit(absolute).scheme not in ("http", "https"):
+        return None
+    caption = _clean_text(page.css(SEL_FEATURED_CAPTION).css("::text").getall())
+    return Image(url=absolute, caption=caption)
+
+
+def _site_body(page: Selector) -> tuple[str, str, list[str]]:
+    """Body HTML with furniture removed and tag links as text; byline; tags."""
+    body = page.css(SEL_BODY)
+    if not body:
+        return "", "", []
+    root = body[0].root
+    for junk in body[0].css(FURNITURE):
+        junk.root.drop_tree()
+    tags: list[str] = []
+    for link in body[0].css(TAG_LINKS):
+        text = _clean_text(link.css("::text").getall())
+        if text and text not in tags:
+            tags.append(text)
+        link.root.drop_tag()
+    byline = ""
+    for paragraph in reversed(body[0].css("p")):
+        text = _clean_text(paragraph.css("::text").getall())
+        if not text:
+            continue
+        if _BYLINE_RE.match(text):
+            byline = text
+        break
+    inner = (root.text or "") + "".join(
+        lxml_html.tostring(child, encoding="unicode") for child in root
+    )
+    return inner, byline, tags
+
+
+def parse_article(html: str, url: str) -> ParsedArticle:
+    """An article page; raises :class:`ArticleRejected` when it cannot be mirrored."""
+    if not re.search(r"</html\s*>", html[-4096:], re.IGNORECASE):
+        raise ArticleRejected("truncated", "the page ends before </html>")
+    page = Selector(text=html)
+    ld = news_article(page)
+    missed: list[str] = []
+    title, title_from_site = _title(page, ld)
+    if not title_from_site:
+        missed.append("title: " + " | ".join(SEL_TITLE))
+
+    body_html, byline, tags = _site_body(page)
+    extraction = EXTRACTION_SITE
+    if not _clean_text(Selector(text=body_html or "<p></p>").css("::text").getall()):
+        missed.append(f"body: {SEL_BODY}")
+        article_body = ld.get("articleBody")
+        if isinstance(article_body, str) and article_body.strip():
+            body_html, extraction = text_to_paragraphs_html(article_body), EXTRACTION_STRUCTURED
+        else:
+            content = main_content(page)
+            if content is None:
+                raise ArticleRejected("no_body", "no article body found by any layer")
+            body_html, extraction = content.get(), EXTRACTION_GENERIC
+
+    video = page.css(SEL_FEATURED_VIDEO)
+    if video:
+        # The cleaner turns the player into a visible link above the teaser.
+        body_html = video[0].get() + body_html
+
+    body_text = _clean_text(Selector(text=body_html).css("::text").getall())
+    published, time_from_site = _published(page, ld, body_text)
+    if not time_from_site:
+        missed.append(f"time: {SEL_TIME}")
+    return ParsedArticle(
+        title=title,
+        published=published,
+        body_html=body_html,
+        extraction=extraction,
+        byline=byline,
+        tags=tags,
+        featured_image=_featured_image(page, url),
+        missed=missed,
+    )
