@@ -4,8 +4,10 @@ The crawl has two phases so the output does not depend on timing: all list
 pages of all sections are read first; then each article not yet mirrored is
 requested once, with the first section (in the order of the ``sections``
 argument) that lists it as its home. A section's list pages are read until
-``max_pages`` or until a page lists only articles already mirrored, so a
-re-run with nothing new makes one request per section and none for articles.
+``max_pages`` or until a page lists only articles already in that section's
+index, so a re-run with nothing new makes one request per section and none
+for articles. (The index, not the page files, decides: indexes are written
+last, so after a killed run the pages it never reached are listed again.)
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import scrapy
 from scrapy.http import TextResponse
 
 from goodnews_scraper.items import Article, ListedArticle, SectionListing
-from goodnews_scraper.mirror.tree import SECTION_RE, MirrorTree
+from goodnews_scraper.mirror.tree import SECTION_RE, MirrorTree, section_slug
 from goodnews_scraper.settings_checks import SettingError, site_dir
 from goodnews_scraper.sites.ntdtv import (
     DEFAULT_SECTIONS,
@@ -65,6 +67,7 @@ class NtdtvSpider(scrapy.Spider):
             sections=sections, edition=edition, max_pages=max_pages
         )
         self.mirrored: set[str] = set()
+        self.indexed: dict[str, set[str]] = {}
         self._pending = set(self.sections)
         self._listings: dict[str, SectionListing] = {}
         self._visited: dict[str, set[str]] = {section: set() for section in self.sections}
@@ -111,6 +114,9 @@ class NtdtvSpider(scrapy.Spider):
         spider.urls, tree = cls.preflight(crawler.settings, **kwargs)
         spider.allowed_domains = [spider.urls.host]
         spider.mirrored = set(tree.existing_pages())
+        for section in spider.sections:
+            index = tree.load_index(section_slug(section))
+            spider.indexed[section] = set(index.entries) if index else set()
         return spider
 
     async def start(self) -> AsyncIterator[Any]:
@@ -147,12 +153,13 @@ class NtdtvSpider(scrapy.Spider):
         )
         known = {entry.article_id for entry in listing.articles}
         listing.articles.extend(a for a in listed.articles if a.article_id not in known)
-        fresh = [a for a in listed.articles if a.article_id not in self.mirrored]
+        indexed = self.indexed.get(section, set())
+        fresh = [a for a in listed.articles if a.article_id not in indexed]
         next_url = listed.next_url
         if not listed.articles:
             logger.warning("List page %s lists no article (section %s)", response.url, section)
         elif not fresh:
-            logger.info("Section %s: page %d lists only mirrored articles", section, page)
+            logger.info("Section %s: page %d lists nothing new", section, page)
         elif next_url is None or page >= self.max_pages:
             pass
         elif next_url in self._visited[section]:
@@ -197,6 +204,7 @@ class NtdtvSpider(scrapy.Spider):
             len(homes),
         )
         for article_id, (section, section_name, listed) in homes.items():
+            self._inc("articles/requested")
             yield scrapy.Request(
                 listed.url,
                 callback=self.parse_article,

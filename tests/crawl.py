@@ -1,0 +1,85 @@
+"""Run the real ``scrapy crawl ntdtv`` as a subprocess against a fixture server."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class CrawlResult:
+    returncode: int
+    log: str
+    site: Path
+
+    def files(self) -> dict[str, bytes]:
+        """Every file of the tree, by path relative to its root."""
+        return {
+            path.relative_to(self.site).as_posix(): path.read_bytes()
+            for path in sorted(self.site.rglob("*"))
+            if path.is_file()
+        }
+
+    def stat(self, key: str) -> int:
+        """A counter from the stats dump at the end of the log (0 when absent)."""
+        marker = f"'{key}': "
+        for line in self.log.splitlines():
+            start = line.find(marker)
+            if start != -1:
+                value = line[start + len(marker) :].split(",")[0].rstrip("}").strip()
+                return int(value)
+        return 0
+
+
+def crawl_command(
+    origin: str, site: Path, *args: str, settings: dict[str, str] | None = None
+) -> list[str]:
+    command = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "ntdtv",
+        "-s",
+        f"NTDTV_BASE_URL={origin}",
+        "-s",
+        f"SITE_DIR={site}",
+        "-s",
+        "AUTOTHROTTLE_ENABLED=False",
+        "-s",
+        "DOWNLOAD_DELAY=0",
+        "-s",
+        "RETRY_TIMES=1",
+        "-s",
+        "LOG_LEVEL=INFO",
+    ]
+    for name, value in (settings or {}).items():
+        command += ["-s", f"{name}={value}"]
+    for arg in args:
+        command += ["-a", arg]
+    return command
+
+
+def run_crawl(
+    origin: str,
+    site: Path,
+    *args: str,
+    settings: dict[str, str] | None = None,
+    timeout: float = 180,
+) -> CrawlResult:
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    done = subprocess.run(
+        crawl_command(origin, site, *args, settings=settings),
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    return CrawlResult(done.returncode, done.stdout + done.stderr, site)
