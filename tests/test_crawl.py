@@ -31,8 +31,17 @@ from tests.fixture_site.content import (
 )
 
 MIRROR = "https://github.com/OWNER/REPO/blob/main"
-CRAWLED = ("prog1695", "prog1138", "prog204", "prog203", "prog202", "prog424", "prog647",
-           "prog1699", "news/china")
+CRAWLED = (
+    "prog1695",
+    "prog1138",
+    "prog204",
+    "prog203",
+    "prog202",
+    "prog424",
+    "prog647",
+    "prog1699",
+    "news/china",
+)
 SECTIONS_ARG = "sections=" + ",".join(CRAWLED)
 
 
@@ -101,10 +110,12 @@ def page_tree(result: CrawlResult, aid: str, slug: str) -> lxml_html.HtmlElement
     return to_html(text)
 
 
-@pytest.mark.parametrize("fixture", [a for a in articles("gb") if a.id in expected_homes()],
-                         ids=lambda a: a.id)
-def test_page_shows_what_the_article_says(first_run: CrawlResult, server: FixtureServer,
-                                          fixture: FixtureArticle) -> None:
+@pytest.mark.parametrize(
+    "fixture", [a for a in articles("gb") if a.id in expected_homes()], ids=lambda a: a.id
+)
+def test_page_shows_what_the_article_says(
+    first_run: CrawlResult, server: FixtureServer, fixture: FixtureArticle
+) -> None:
     slug = expected_homes()[fixture.id]
     tree = page_tree(first_run, fixture.id, slug)
     text = squash(tree.text_content())
@@ -134,8 +145,11 @@ def test_page_shows_what_the_article_says(first_run: CrawlResult, server: Fixtur
     assert not tree.xpath("//script | //iframe | //style | //object | //*[@onerror]")
     comments = tree.xpath("//comment()")
     assert len(comments) == 1 and comments[0].text.startswith(" goodnews-scraper {")
-    assert not [href for href in links if not href.startswith(("http://", "https://", "../"))
-                and not href.endswith(".png")]
+    assert not [
+        href
+        for href in links
+        if not href.startswith(("http://", "https://", "../")) and not href.endswith(".png")
+    ]
 
 
 def test_page_records_its_extraction_layer_in_stats(first_run: CrawlResult) -> None:
@@ -167,8 +181,11 @@ def test_indexes_list_every_listed_article_newest_first(first_run: CrawlResult) 
 def test_article_in_two_sections_is_stored_once_and_linked_from_both(
     first_run: CrawlResult,
 ) -> None:
-    shared = [a for a in articles("gb")
-              if a.id in expected_homes() and len(set(a.sections) & set(CRAWLED)) > 1]
+    shared = [
+        a
+        for a in articles("gb")
+        if a.id in expected_homes() and len(set(a.sections) & set(CRAWLED)) > 1
+    ]
     assert shared
     for fixture in shared:
         stored = list(first_run.site.glob(f"pages/*/{fixture.id}.md"))
@@ -203,8 +220,9 @@ def test_rerun_with_nothing_new_requests_no_mirrored_article_and_changes_no_file
     before = first_run.files()
     mtimes = {p: p.stat().st_mtime_ns for p in first_run.site.rglob("*") if p.is_file()}
     server.requests.clear()
-    again = run_crawl(server.origin, first_run.site, SECTIONS_ARG,
-                      settings={"MIRROR_BASE_URL": MIRROR})
+    again = run_crawl(
+        server.origin, first_run.site, SECTIONS_ARG, settings={"MIRROR_BASE_URL": MIRROR}
+    )
     assert again.returncode == 0, again.log[-3000:]
     assert again.files() == before
     assert {p: p.stat().st_mtime_ns for p in first_run.site.rglob("*") if p.is_file()} == mtimes
@@ -216,8 +234,9 @@ def test_rerun_with_nothing_new_requests_no_mirrored_article_and_changes_no_file
 def test_fresh_run_into_another_folder_gives_the_same_bytes(
     first_run: CrawlResult, server: FixtureServer, tmp_path: Path
 ) -> None:
-    other = run_crawl(server.origin, tmp_path / "other", SECTIONS_ARG,
-                      settings={"MIRROR_BASE_URL": MIRROR})
+    other = run_crawl(
+        server.origin, tmp_path / "other", SECTIONS_ARG, settings={"MIRROR_BASE_URL": MIRROR}
+    )
     assert other.returncode == 0, other.log[-3000:]
     assert other.files() == first_run.files()
 

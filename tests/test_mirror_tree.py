@@ -67,8 +67,13 @@ def test_meta_line_rejects_junk() -> None:
 
 def test_index_json_round_trip_is_stable() -> None:
     entries = {
-        f"a{n}": IndexEntry(f"a{n}", f"标题{n}", f"2021-05-{n:02d}T08:00:00+08:00",
-                            f"pages/prog204/a{n}.md", f"https://x/a{n}.html")
+        f"a{n}": IndexEntry(
+            f"a{n}",
+            f"标题{n}",
+            f"2021-05-{n:02d}T08:00:00+08:00",
+            f"pages/prog204/a{n}.md",
+            f"https://x/a{n}.html",
+        )
         for n in (3, 1, 2)
     }
     index = SectionIndex("gb", "prog204", "大陆", entries)

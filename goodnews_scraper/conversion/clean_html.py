@@ -95,7 +95,7 @@ def clean_html(html: str, base_url: str) -> str:
     for el in list(root.iter(etree.Comment, etree.ProcessingInstruction, *_KILL_TAGS)):
         _drop_tree(el)
     for el in list(root.iter(*_PLAYER_TAGS)):
-        if el.getparent() is not None:  # an <embed> inside a removed <object> is gone
+        if any(a is root for a in el.iterancestors()):  # not inside a discarded player
             _replace_player(el, base_url)
     for el in list(root.iter("img")):
         _fix_image(el, base_url)
@@ -142,7 +142,7 @@ def _replace_player(el: lxml.html.HtmlElement, base_url: str) -> None:
     candidates += [s.get("src") for s in el.iter("source")]
     url = next((u for u in (_safe_url(c, base_url) for c in candidates) if u), None)
     if url is None:
-        _drop_tree(el)
+        _discard_player(el)
         return
     parts = urlsplit(url)
     if parts.hostname in _YOUTUBE_HOSTS and parts.path.startswith("/embed/"):
@@ -153,16 +153,25 @@ def _replace_player(el: lxml.html.HtmlElement, base_url: str) -> None:
     link.text = VIDEO_LINK_TEXT
     anchors = [a for a in el.iterancestors("a")]
     if anchors:  # never nest a link in a link: put ours after the outermost one
-        _drop_tree(el)
         link.tail = anchors[-1].tail
         anchors[-1].tail = " "
         anchors[-1].addnext(link)
     elif any(a.tag in _INLINE_CONTEXT for a in el.iterancestors()):
-        _replace(el, link)
+        el.addprevious(link)
     else:
         paragraph = lxml.html.Element("p")
         paragraph.append(link)
-        _replace(el, paragraph)
+        el.addprevious(paragraph)
+    _discard_player(el)
+
+
+def _discard_player(el: lxml.html.HtmlElement) -> None:
+    """Remove a player and its fallback, but keep content libxml2 nested in it (after <embed>)."""
+    for child in list(el):
+        if child.tag in ("source", "track", "param", *_PLAYER_TAGS):
+            _drop_tree(child)
+    el.text = None
+    el.drop_tag()
 
 
 def _fix_image(img: lxml.html.HtmlElement, base_url: str) -> None:
@@ -332,12 +341,6 @@ def _tidy(root: lxml.html.HtmlElement) -> None:
                 el.append(child)
             el.tail = nxt.tail
             nxt.getparent().remove(nxt)
-
-
-def _replace(old: lxml.html.HtmlElement, new: lxml.html.HtmlElement) -> None:
-    """Replace an element, keeping the text that follows it."""
-    new.tail = old.tail
-    old.getparent().replace(old, new)
 
 
 def _drop_tree(el: etree._Element) -> None:

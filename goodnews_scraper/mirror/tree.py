@@ -193,9 +193,7 @@ class MirrorTree:
         if not self.indexes_dir.is_dir():
             return []
         return sorted(
-            path.stem
-            for path in self.indexes_dir.glob("*.json")
-            if SLUG_RE.fullmatch(path.stem)
+            path.stem for path in self.indexes_dir.glob("*.json") if SLUG_RE.fullmatch(path.stem)
         )
 
     def edition(self) -> str | None:

@@ -45,4 +45,3 @@ class QrCodePipeline:
             item.qr_png = qr_png(item.page_url)
             self.stats.inc_value("goodnews/pipeline/qr_codes")
         return item
-

@@ -180,9 +180,9 @@ def parse_list_page(html: str, url: str, edition: str, urls: SiteUrls) -> ListPa
         # The list markup changed: any link to an article of this edition will do.
         missed.append(f"list items: {SEL_LIST_ITEMS} {SEL_LIST_TITLE}")
         layer = EXTRACTION_GENERIC
-        for link in page.css("body a[href]"):
-            ref = urls.article_ref(link.attrib["href"], url, edition)
-            title = _clean_text(link.css("::text").getall())
+        for anchor in page.css("body a[href]"):
+            ref = urls.article_ref(anchor.attrib["href"], url, edition)
+            title = _clean_text(anchor.css("::text").getall())
             if ref is not None and title and ref[0] not in articles:
                 articles[ref[0]] = ListedArticle(article_id=ref[0], url=ref[1], title=title)
     return ListPage(
@@ -287,11 +287,20 @@ def _featured_image(page: Selector, url: str) -> Image | None:
     return Image(url=absolute, caption=caption)
 
 
-def _site_body(page: Selector) -> tuple[str, str, list[str]]:
-    """Body HTML with furniture removed and tag links as text; byline; tags."""
+def _byline(body: Selector) -> str:
+    """The editor or reporter line the site puts in the body's last paragraph."""
+    for paragraph in reversed(body.css("p")):
+        text = _clean_text(paragraph.css("::text").getall())
+        if text:
+            return text if _BYLINE_RE.match(text) else ""
+    return ""
+
+
+def _site_body(page: Selector) -> tuple[str, list[str]]:
+    """Body HTML with furniture removed and tag links as text; tags."""
     body = page.css(SEL_BODY)
     if not body:
-        return "", "", []
+        return "", []
     root = body[0].root
     for junk in body[0].css(FURNITURE):
         junk.root.drop_tree()
@@ -301,18 +310,10 @@ def _site_body(page: Selector) -> tuple[str, str, list[str]]:
         if text and text not in tags:
             tags.append(text)
         link.root.drop_tag()
-    byline = ""
-    for paragraph in reversed(body[0].css("p")):
-        text = _clean_text(paragraph.css("::text").getall())
-        if not text:
-            continue
-        if _BYLINE_RE.match(text):
-            byline = text
-        break
     inner = (root.text or "") + "".join(
         lxml_html.tostring(child, encoding="unicode") for child in root
     )
-    return inner, byline, tags
+    return inner, tags
 
 
 def parse_article(html: str, url: str) -> ParsedArticle:
@@ -326,7 +327,7 @@ def parse_article(html: str, url: str) -> ParsedArticle:
     if not title_from_site:
         missed.append("title: " + " | ".join(SEL_TITLE))
 
-    body_html, byline, tags = _site_body(page)
+    body_html, tags = _site_body(page)
     extraction = EXTRACTION_SITE
     if not _clean_text(Selector(text=body_html or "<p></p>").css("::text").getall()):
         missed.append(f"body: {SEL_BODY}")
@@ -344,7 +345,9 @@ def parse_article(html: str, url: str) -> ParsedArticle:
         # The cleaner turns the player into a visible link above the teaser.
         body_html = video[0].get() + body_html
 
-    body_text = _clean_text(Selector(text=body_html).css("::text").getall())
+    body = Selector(text=body_html)
+    byline = _byline(body)
+    body_text = _clean_text(body.css("::text").getall())
     published, time_from_site = _published(page, ld, body_text)
     if not time_from_site:
         missed.append(f"time: {SEL_TIME}")

@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
 import scrapy
-from scrapy.http import TextResponse
+from scrapy.http import Response, TextResponse
 
 from goodnews_scraper.items import Article, ListedArticle, SectionListing
 from goodnews_scraper.mirror.tree import SECTION_RE, MirrorTree, section_slug
@@ -53,6 +53,7 @@ class NtdtvSpider(scrapy.Spider):
 
     name = "ntdtv"
     urls: SiteUrls
+    allowed_domains: list[str]
 
     def __init__(
         self,
@@ -136,7 +137,7 @@ class NtdtvSpider(scrapy.Spider):
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"goodnews/{key}")
 
-    def parse_list(self, response: TextResponse, section: str, page: int) -> Iterator[Any]:
+    def parse_list(self, response: Response, section: str, page: int) -> Iterator[Any]:
         """Read one list page; follow the pager or, when done, start the articles."""
         if not isinstance(response, TextResponse):
             self._inc(f"sections/{section}/list_failed/not_html")
@@ -164,8 +165,9 @@ class NtdtvSpider(scrapy.Spider):
             pass
         elif next_url in self._visited[section]:
             self._inc(f"sections/{section}/pager_loop")
-            logger.warning("Pager of %s points back to %s; section %s stops", response.url,
-                           next_url, section)
+            logger.warning(
+                "Pager of %s points back to %s; section %s stops", response.url, next_url, section
+            )
         else:
             yield self._list_request(next_url, section, page + 1)
             return
@@ -177,8 +179,9 @@ class NtdtvSpider(scrapy.Spider):
         reason = getattr(getattr(failure.value, "response", None), "status", None)
         reason = f"http_{reason}" if reason else failure.type.__name__
         self._inc(f"sections/{section}/list_failed/{reason}")
-        logger.error("List page %s failed (%s); section %s stops here", request.url, reason,
-                     section)
+        logger.error(
+            "List page %s failed (%s); section %s stops here", request.url, reason, section
+        )
         yield from self._section_done(section)
 
     def _section_done(self, section: str) -> Iterator[Any]:
@@ -217,13 +220,13 @@ class NtdtvSpider(scrapy.Spider):
             )
 
     def parse_article(
-        self, response: TextResponse, article_id: str, section: str, section_name: str
+        self, response: Response, article_id: str, section: str, section_name: str
     ) -> Iterator[Article]:
         """Parse an article page into an item (or a logged, counted rejection)."""
         url = response.request.url if response.request else response.url
         try:
             if not isinstance(response, TextResponse):
-                content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+                content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
                 raise ArticleRejected("not_html", f"content type {content_type!r}")
             parsed = parse_article(response.text, response.url)
         except ArticleRejected as rejected:
@@ -253,5 +256,4 @@ class NtdtvSpider(scrapy.Spider):
         status = getattr(getattr(failure.value, "response", None), "status", None)
         reason = f"http_{status}" if status else failure.type.__name__
         self._inc(f"articles/failed/{reason}")
-        logger.error("Article %s failed (%s); it will be tried again next run", request.url,
-                     reason)
+        logger.error("Article %s failed (%s); it will be tried again next run", request.url, reason)

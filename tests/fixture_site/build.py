@@ -1,5 +1,5 @@
 # Chinese text uses full-width punctuation; HTML templates keep long lines readable.
-# ruff: noqa: RUF001, E501
+# ruff: noqa: E501
 """Render ``content.py`` to pages shaped like ntdtv.com.
 
 The markup copies the real site's class names and adds plenty of chrome

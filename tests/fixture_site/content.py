@@ -1,5 +1,4 @@
 # Chinese text uses full-width punctuation on purpose.
-# ruff: noqa: RUF001
 """What the fixture site says: the single source of truth for crawl tests.
 
 Every page served by the fixture is rendered from these dataclasses, and the
