@@ -40,16 +40,22 @@ FEED_EXPORTERS = {
 #: The mirror feed writes the tree under SITE_DIR; the file named here gets
 #: the run log (one JSON line per file written), kept out of the tree so the
 #: tree only changes when the site does.
-FEEDS = {
-    ".scrapy/goodnews/%(name)s-last-run.jsonl": {
-        "format": "mirror",
-        "overwrite": True,
-        "item_classes": [
-            "goodnews_scraper.items.Article",
-            "goodnews_scraper.items.SectionListing",
-        ],
-    },
+MIRROR_FEED_URI = ".scrapy/goodnews/%(name)s-last-run.jsonl"
+MIRROR_FEED_OPTIONS = {
+    "format": "mirror",
+    "overwrite": True,
+    "item_classes": [
+        "goodnews_scraper.items.Article",
+        "goodnews_scraper.items.SectionListing",
+    ],
 }
+FEEDS = {MIRROR_FEED_URI: MIRROR_FEED_OPTIONS}
+#: Puts the mirror feed back when a runner replaces FEEDS (Scrapyd's
+#: items_dir, ``-o items.jsonl``): the tree is always written.
+ADDONS = {"goodnews_scraper.addons.MirrorFeedAddon": 0}
+
+#: Extensions, each owned by one feature (monitors, publishing, ...).
+EXTENSIONS: dict[str, int | None] = {}
 
 # --- Politeness and safety --------------------------------------------------
 USER_AGENT = "goodnews-scraper/0.1 (+https://github.com/begood0513/goodnews; news mirror)"

@@ -8,6 +8,7 @@ bad argument or setting (exit status 2).
 
 from __future__ import annotations
 
+import logging
 import sys
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,8 @@ from goodnews_scraper.spiders.arguments import SpiderArgumentError
 
 if TYPE_CHECKING:
     import argparse
+
+logger = logging.getLogger(__name__)
 
 
 class Command(ScrapyCrawlCommand):
@@ -33,7 +36,16 @@ class Command(ScrapyCrawlCommand):
             except KeyError:
                 pass  # an unknown spider: Scrapy's own message follows
             except (SpiderArgumentError, SettingError, TemplateSetupError) as error:
-                print(f"scrapy crawl: error: {error}", file=sys.stderr)
-                self.exitcode = 2
+                self._report_start_error(str(error))
                 return
         super().run(args, opts)
+
+    def _report_start_error(self, error: str) -> None:
+        """One line in the job log (Scrapyd, Scrapy Cloud) and on the console."""
+        assert self.settings is not None
+        message = f"scrapy crawl: error: {error}"
+        logger.critical(message)
+        if self.settings.get("LOG_FILE") or not self.settings.getbool("LOG_ENABLED"):
+            # The log goes to a file, or nowhere: say it on the console too.
+            print(message, file=sys.stderr)
+        self.exitcode = 2
