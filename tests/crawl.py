@@ -36,15 +36,21 @@ class CrawlResult:
         return 0
 
 
+#: The fixture site is broken on purpose: prog203's page 2 answers 500 and an
+#: article 404 (two errors in the log), and 2 of its 27 articles need the
+#: fallback extraction layers. Tests about the tree accept that much; with the
+#: default thresholds the monitors fail such a crawl (see tests/test_monitors.py).
+FIXTURE_TOLERANCE = {"SPIDERMON_MAX_ERRORS": "2", "GOODNEWS_MAX_FALLBACK_SHARE": "0.2"}
+
+#: ``scrapy crawl ntdtv`` with the interpreter running the tests.
+SCRAPY_CRAWL = [sys.executable, "-m", "scrapy", "crawl", "ntdtv"]
+
+
 def crawl_command(
     origin: str, site: Path, *args: str, settings: dict[str, str] | None = None
 ) -> list[str]:
     command = [
-        sys.executable,
-        "-m",
-        "scrapy",
-        "crawl",
-        "ntdtv",
+        *SCRAPY_CRAWL,
         "-s",
         f"NTDTV_BASE_URL={origin}",
         "-s",

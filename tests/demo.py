@@ -11,23 +11,14 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.crawl import PROJECT_ROOT
+from tests.crawl import PROJECT_ROOT, SCRAPY_CRAWL
 from tests.fixture_site import FixtureServer
 
 
 def main(argv: list[str]) -> int:
     with FixtureServer() as server:
         print(f"Fixture site served at {server.origin}", flush=True)
-        command = [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "crawl",
-            "ntdtv",
-            "-s",
-            f"NTDTV_BASE_URL={server.origin}",
-            *argv,
-        ]
+        command = [*SCRAPY_CRAWL, "-s", f"NTDTV_BASE_URL={server.origin}", *argv]
         code = subprocess.call(command, cwd=PROJECT_ROOT)
     if code == 0:
         print(f"Done: open {PROJECT_ROOT / 'site' / 'README.md'}", flush=True)

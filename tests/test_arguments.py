@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ import pytest
 from goodnews_scraper.sites.ntdtv import DEFAULT_SECTIONS
 from goodnews_scraper.spiders.arguments import SpiderArgumentError
 from goodnews_scraper.spiders.ntdtv import NtdtvSpider
-from tests.crawl import PROJECT_ROOT
+from tests.crawl import PROJECT_ROOT, SCRAPY_CRAWL
 
 
 def test_defaults() -> None:
@@ -71,11 +70,7 @@ def test_crawl_command_fails_before_any_request(
 ) -> None:
     done = subprocess.run(
         [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "crawl",
-            "ntdtv",
+            *SCRAPY_CRAWL,
             "-s",
             f"SITE_DIR={tmp_path}/site",
             # Any request would go here and fail loudly; none must be made.
