@@ -45,6 +45,9 @@ class Article:
     byline: str = ""
     tags: list[str] = field(default_factory=list)
     featured_image: Image | None = None
+    #: The full video's URL when the body is only a programme's teaser that
+    #: ends with a "watch the full video" link (the page says so).
+    full_video_url: str = ""
     # Filled by the pipelines, in this order.
     body_markdown: str = ""
     page_url: str = ""

@@ -6,6 +6,8 @@ and safe to run unattended.
 
 from __future__ import annotations
 
+import os
+
 BOT_NAME = "goodnews_scraper"
 SPIDER_MODULES = ["goodnews_scraper.spiders"]
 NEWSPIDER_MODULE = "goodnews_scraper.spiders"
@@ -29,6 +31,7 @@ TEMPLATES_DIR = ""
 
 ITEM_PIPELINES = {
     "goodnews_scraper.pipelines.clean_html.CleanHtmlPipeline": 100,
+    "goodnews_scraper.pipelines.images.MirrorImagesPipeline": 150,
     "goodnews_scraper.pipelines.markdown.MarkdownPipeline": 200,
     "goodnews_scraper.pipelines.qr_code.QrCodePipeline": 300,
     "goodnews_scraper.pipelines.page.RenderPagePipeline": 400,
@@ -55,7 +58,93 @@ FEEDS = {MIRROR_FEED_URI: MIRROR_FEED_OPTIONS}
 ADDONS = {"goodnews_scraper.addons.MirrorFeedAddon": 0}
 
 #: Extensions, each owned by one feature (monitors, publishing, ...).
-EXTENSIONS: dict[str, int | None] = {}
+EXTENSIONS: dict[str, int | None] = {
+    # Monitoring: the run's summary and progress line (before the monitors,
+    # which read its counts), then Spidermon. Our progress line replaces LogStats.
+    "goodnews_scraper.extensions.summary.RunSummary": 400,
+    "spidermon.contrib.scrapy.extensions.Spidermon": 500,
+    "scrapy.extensions.logstats.LogStats": None,
+    # Publishing: set up SITE_DIR at start, publish it once the feeds are done.
+    "goodnews_scraper.extensions.publish.PublishExtension": 600,
+}
+
+# --- Images -----------------------------------------------------------------
+#: Mirror article images into SITE_DIR/images/ (off: pages keep remote URLs).
+IMAGES_ENABLED = True
+#: Wider images are scaled down to this width (pixels); all are stored as JPEG.
+IMAGES_MAX_WIDTH = 800
+#: JPEG quality of stored images (1-95).
+IMAGES_JPEG_QUALITY = 75
+#: Smaller images (tracking pixels, icons) are not mirrored (Scrapy's settings).
+IMAGES_MIN_WIDTH = 50
+IMAGES_MIN_HEIGHT = 50
+#: Larger downloads are abandoned (bytes), larger images are not decoded (pixels).
+IMAGES_MAX_BYTES = 8 * 1024 * 1024
+IMAGES_MAX_PIXELS = 40_000_000
+#: Days a stored image counts as up to date (Scrapy's setting): no download again.
+IMAGES_EXPIRES = 90
+#: Rewrite pages stored while IMAGES_ENABLED was off to link mirrored images.
+IMAGES_BACKFILL = True
+#: Image URLs may redirect (e.g. http to https).
+MEDIA_ALLOW_REDIRECTS = True
+
+# --- Monitoring -------------------------------------------------------------
+#: When the spider closes, Spidermon runs the monitors of monitors.py; if one
+#: fails, or the crawl did not finish, `scrapy crawl` ends with status 1.
+SPIDERMON_ENABLED = True
+SPIDERMON_SPIDER_CLOSE_MONITORS = ["goodnews_scraper.monitors.MirrorMonitorSuite"]
+#: False: a failed monitor is only reported (log, stats, notifications).
+GOODNEWS_MONITORS_FAIL_RUN = True
+#: Articles are checked against schemas/article.json first; invalid ones are
+#: dropped (tried again next run) and counted under spidermon/validation/.
+ITEM_PIPELINES["goodnews_scraper.pipelines.validation.ArticleValidationPipeline"] = 50
+#: Thresholds: the job fails above them.
+SPIDERMON_MAX_ITEM_VALIDATION_ERRORS = 0
+#: Share of articles (and of list pages) served by the fallback extraction
+#: layers instead of the site's selectors: above it, the site has changed.
+GOODNEWS_MAX_FALLBACK_SHARE = 0.10
+#: Responses with these statuses, more than ..._MAX_COUNT of any one of them
+#: (404 is left out: a missing article is an error already, a missing image
+#: is counted under goodnews/images/failed/).
+SPIDERMON_UNWANTED_HTTP_CODES = [403, 407, 429, 500, 502, 503, 504, 522, 524]
+SPIDERMON_UNWANTED_HTTP_CODES_MAX_COUNT = 10
+SPIDERMON_EXPECTED_FINISH_REASONS = ["finished"]
+#: Errors in the log (each failed page is logged once as an error).
+SPIDERMON_MAX_ERRORS = 0
+#: Seconds between two progress lines in the log (0: none).
+GOODNEWS_PROGRESS_INTERVAL = 60
+#: Notifications when a monitor fails, through Spidermon's own actions, each on
+#: when its first setting is given: Slack (SPIDERMON_SLACK_SENDER_TOKEN,
+#: SPIDERMON_SLACK_RECIPIENTS), e-mail (SPIDERMON_EMAIL_TO, SPIDERMON_SMTP_HOST,
+#: ...), Sentry (SPIDERMON_SENTRY_DSN, SPIDERMON_SENTRY_PROJECT_NAME). Secrets
+#: come from the environment and may be absent: `scrapy list` still works.
+SPIDERMON_SLACK_SENDER_TOKEN = os.environ.get("SPIDERMON_SLACK_SENDER_TOKEN", "")
+SPIDERMON_SMTP_PASSWORD = os.environ.get("SPIDERMON_SMTP_PASSWORD", "")
+SPIDERMON_SENTRY_DSN = os.environ.get("SPIDERMON_SENTRY_DSN", "")
+
+# --- Publishing -------------------------------------------------------------
+#: Where the finished tree goes when a crawl ends with reason "finished":
+#: "" (it stays in SITE_DIR), "git" (commit and push) or "s3" (upload).
+PUBLISH = ""
+#: git: the remote, e.g. https://x-access-token:TOKEN@github.com/OWNER/REPO.git
+#: or git@github.com:OWNER/REPO.git. Leave it empty to read it from the
+#: environment variable named by PUBLISH_GIT_REMOTE_ENV (keeps tokens out of
+#: settings and command lines).
+PUBLISH_GIT_REMOTE = ""
+PUBLISH_GIT_REMOTE_ENV = "GOODNEWS_GIT_REMOTE"
+PUBLISH_GIT_BRANCH = "main"
+PUBLISH_GIT_AUTHOR_NAME = "goodnews-scraper"
+PUBLISH_GIT_AUTHOR_EMAIL = "goodnews-scraper@users.noreply.github.com"
+#: s3: s3://BUCKET/PREFIX. Credentials: Scrapy's AWS_ACCESS_KEY_ID,
+#: AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) settings, else the
+#: environment / ~/.aws as botocore finds them.
+PUBLISH_S3_URI = ""
+#: An S3-compatible server (MinIO, ...): its URL; empty for AWS (or
+#: Scrapy's AWS_ENDPOINT_URL). Region: empty for AWS_REGION_NAME.
+PUBLISH_S3_ENDPOINT_URL = ""
+PUBLISH_S3_REGION = ""
+#: A canned ACL for uploaded files, e.g. public-read; empty: the bucket decides.
+PUBLISH_S3_ACL = ""
 
 # --- Politeness and safety --------------------------------------------------
 USER_AGENT = "goodnews-scraper/0.1 (+https://github.com/begood0513/goodnews; news mirror)"
@@ -68,6 +157,9 @@ AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+#: The spider logs each page that failed for good as one error; Scrapy's own
+#: "Gave up retrying" line stays a warning so a failure is not counted twice.
+RETRY_GIVE_UP_LOG_LEVEL = "WARNING"
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024

@@ -44,8 +44,13 @@ def site_dir(settings: BaseSettings) -> Path:
 
 def check_settings(settings: BaseSettings) -> None:
     """Every check a crawl needs before it starts; raises on the first bad setting."""
+    # Imported here: these modules import this one for SettingError.
     from goodnews_scraper.conversion.templates import load_templates
+    from goodnews_scraper.pipelines.images import check_image_settings
+    from goodnews_scraper.publishing.config import check_publish_settings
 
     mirror_base_url(settings)
     site_dir(settings)
     load_templates(settings.get("TEMPLATES_DIR"))
+    check_image_settings(settings)
+    check_publish_settings(settings)

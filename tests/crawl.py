@@ -37,10 +37,17 @@ class CrawlResult:
 
 
 #: The fixture site is broken on purpose: prog203's page 2 answers 500 and an
-#: article 404 (two errors in the log), and 2 of its 27 articles need the
-#: fallback extraction layers. Tests about the tree accept that much; with the
-#: default thresholds the monitors fail such a crawl (see tests/test_monitors.py).
-FIXTURE_TOLERANCE = {"SPIDERMON_MAX_ERRORS": "2", "GOODNEWS_MAX_FALLBACK_SHARE": "0.2"}
+#: article 404 (two errors in the log), others have no title or are cut off,
+#: and 2 of its 27 articles need the fallback extraction layers. With the
+#: default thresholds the monitors fail such crawls, and tests/test_monitors.py
+#: checks that they do. Tests about the tree accept the fixture's own faults,
+#: and read from the exit status only whether the crawl finished (a re-run
+#: after a kill may be left with only the broken articles of a section).
+FIXTURE_TOLERANCE = {
+    "SPIDERMON_MAX_ERRORS": "2",
+    "GOODNEWS_MAX_FALLBACK_SHARE": "0.2",
+    "GOODNEWS_MONITORS_FAIL_RUN": "False",
+}
 
 #: ``scrapy crawl ntdtv`` with the interpreter running the tests.
 SCRAPY_CRAWL = [sys.executable, "-m", "scrapy", "crawl", "ntdtv"]

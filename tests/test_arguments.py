@@ -63,6 +63,8 @@ def test_invalid_argument_is_named(name: str, value: str) -> None:
         (["-s", "NTDTV_BASE_URL=ftp://example.org"], "NTDTV_BASE_URL"),
         (["-s", "MIRROR_BASE_URL=not a url"], "MIRROR_BASE_URL"),
         (["-s", "TEMPLATES_DIR=/no/such/folder"], "TEMPLATES_DIR"),
+        (["-s", "IMAGES_JPEG_QUALITY=500"], "IMAGES_JPEG_QUALITY"),
+        (["-s", "IMAGES_MAX_WIDTH=wide"], "IMAGES_MAX_WIDTH"),
     ],
 )
 def test_crawl_command_fails_before_any_request(

@@ -20,7 +20,7 @@ from lxml import html as lxml_html
 from PIL import Image
 
 from goodnews_scraper.mirror.tree import parse_page_meta, section_slug
-from tests.crawl import CrawlResult, run_crawl
+from tests.crawl import FIXTURE_TOLERANCE, CrawlResult, run_crawl
 from tests.fixture_site import FixtureServer
 from tests.fixture_site.content import (
     SECTIONS,
@@ -29,6 +29,7 @@ from tests.fixture_site.content import (
     article,
     articles,
 )
+from tests.fixture_site.images import page_src
 
 MIRROR = "https://github.com/OWNER/REPO/blob/main"
 CRAWLED = (
@@ -43,6 +44,7 @@ CRAWLED = (
     "news/china",
 )
 SECTIONS_ARG = "sections=" + ",".join(CRAWLED)
+SETTINGS = {"MIRROR_BASE_URL": MIRROR, **FIXTURE_TOLERANCE}
 
 
 def reachable_ids(sec: Section, max_pages: int = 5) -> list[str]:
@@ -84,7 +86,7 @@ def server() -> FixtureServer:
 @pytest.fixture(scope="module")
 def first_run(server: FixtureServer, tmp_path_factory: pytest.TempPathFactory) -> CrawlResult:
     site = tmp_path_factory.mktemp("mirror") / "site"
-    result = run_crawl(server.origin, site, SECTIONS_ARG, settings={"MIRROR_BASE_URL": MIRROR})
+    result = run_crawl(server.origin, site, SECTIONS_ARG, settings=SETTINGS)
     assert result.returncode == 0, result.log[-3000:]
     return result
 
@@ -120,6 +122,7 @@ def test_page_shows_what_the_article_says(
     tree = page_tree(first_run, fixture.id, slug)
     text = squash(tree.text_content())
     assert tree.xpath("string(//h1)") == fixture.title
+    srcs = [img.get("src") for img in tree.iter("img")]
     for paragraph in fixture.paragraphs:
         assert squash(paragraph) in text, paragraph
     if fixture.extraction == "site":
@@ -135,9 +138,9 @@ def test_page_shows_what_the_article_says(
             assert squash(fixture.quote) in squash(tree.xpath("string(//blockquote)"))
         for figure in fixture.figures:
             assert squash(figure.caption) in text
-            assert figure.src in [img.get("src") for img in tree.iter("img")]
+            assert page_src(figure.src, server.origin) in srcs
     if fixture.featured is not None:
-        assert fixture.featured.src in [img.get("src") for img in tree.iter("img")]
+        assert page_src(fixture.featured.src, server.origin) in srcs
     links = {a.get("href") for a in tree.iter("a")}
     assert server.url(fixture.path) in links
     assert f"{MIRROR}/pages/{slug}/{fixture.id}.md" in links
@@ -220,9 +223,7 @@ def test_rerun_with_nothing_new_requests_no_mirrored_article_and_changes_no_file
     before = first_run.files()
     mtimes = {p: p.stat().st_mtime_ns for p in first_run.site.rglob("*") if p.is_file()}
     server.requests.clear()
-    again = run_crawl(
-        server.origin, first_run.site, SECTIONS_ARG, settings={"MIRROR_BASE_URL": MIRROR}
-    )
+    again = run_crawl(server.origin, first_run.site, SECTIONS_ARG, settings=SETTINGS)
     assert again.returncode == 0, again.log[-3000:]
     assert again.files() == before
     assert {p: p.stat().st_mtime_ns for p in first_run.site.rglob("*") if p.is_file()} == mtimes
@@ -234,9 +235,7 @@ def test_rerun_with_nothing_new_requests_no_mirrored_article_and_changes_no_file
 def test_fresh_run_into_another_folder_gives_the_same_bytes(
     first_run: CrawlResult, server: FixtureServer, tmp_path: Path
 ) -> None:
-    other = run_crawl(
-        server.origin, tmp_path / "other", SECTIONS_ARG, settings={"MIRROR_BASE_URL": MIRROR}
-    )
+    other = run_crawl(server.origin, tmp_path / "other", SECTIONS_ARG, settings=SETTINGS)
     assert other.returncode == 0, other.log[-3000:]
     assert other.files() == first_run.files()
 

@@ -15,13 +15,19 @@ import zxingcpp
 from PIL import Image
 
 from goodnews_scraper.mirror.files import TEMP_PREFIX
-from tests.crawl import PROJECT_ROOT, CrawlResult, crawl_command, run_crawl
+from tests.crawl import (
+    FIXTURE_TOLERANCE,
+    PROJECT_ROOT,
+    CrawlResult,
+    crawl_command,
+    run_crawl,
+)
 from tests.fixture_site import FixtureServer, build_site
 from tests.fixture_site.content import NEW_ARTICLE, article, section, with_new_article
 
 MIRROR = "https://github.com/OWNER/REPO/blob/main"
 SECTIONS = "sections=prog204,prog202,prog203,news/china"
-SETTINGS = {"MIRROR_BASE_URL": MIRROR}
+SETTINGS = {"MIRROR_BASE_URL": MIRROR, **FIXTURE_TOLERANCE}
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ from goodnews_scraper.sites.ntdtv import (
 )
 from tests.fixture_site import build_site
 from tests.fixture_site.content import SECTIONS, FixtureArticle, articles
+from tests.fixture_site.images import served_url
 
 ORIGIN = "http://127.0.0.1:8000"
 SITE = build_site(ORIGIN)
@@ -41,7 +42,7 @@ def test_article_fields(fixture: FixtureArticle) -> None:
         assert parsed.featured_image is None
     else:
         assert parsed.featured_image is not None
-        assert parsed.featured_image.url == fixture.featured.src
+        assert parsed.featured_image.url == served_url(fixture.featured.src, ORIGIN)
         assert parsed.featured_image.caption == fixture.featured.caption
     body = re.sub(r"\s+", "", Selector(text=parsed.body_html).xpath("string(//body)").get(""))
     for paragraph in fixture.paragraphs:

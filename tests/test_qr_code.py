@@ -37,7 +37,7 @@ def test_code_is_a_small_one_bit_png() -> None:
     assert image.mode == "1"
     assert image.width == image.height
     assert image.width % BOX_SIZE == 0
-    assert len(png) < 600
+    assert len(png) <= 500  # the benchmark's target for a page URL
 
 
 def test_same_url_gives_same_bytes() -> None:

@@ -4,6 +4,11 @@ Scrapy reports an exception raised while the spider is built as a traceback
 halfway through its log. This command checks the spider's arguments and the
 project's settings before anything starts, and prints one line naming the
 bad argument or setting (exit status 2).
+
+After the crawl it judges the run: a monitor failed (monitors.py), the crawl
+did not finish, or publishing failed: one line saying so, exit status 1.
+Plain ``scrapy crawl`` ends with 0 whatever happened; cron, CI and Scrapyd
+(whose runner calls the same command) need to know.
 """
 
 from __future__ import annotations
@@ -15,16 +20,27 @@ from typing import TYPE_CHECKING
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 
 from goodnews_scraper.conversion.templates import TemplateSetupError
+from goodnews_scraper.monitors import job_failures
 from goodnews_scraper.settings_checks import SettingError, check_settings
 from goodnews_scraper.spiders.arguments import SpiderArgumentError
 
 if TYPE_CHECKING:
     import argparse
 
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+
 logger = logging.getLogger(__name__)
 
 
 class Command(ScrapyCrawlCommand):
+    run_crawler: Crawler | None = None
+
+    def _create_crawler(self, spidercls: type[Spider] | str) -> Crawler:
+        # Kept to read the run's stats once the crawl is over.
+        self.run_crawler = super()._create_crawler(spidercls)
+        return self.run_crawler
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) == 1 and self.crawler_process is not None and self.settings is not None:
             try:
@@ -39,6 +55,24 @@ class Command(ScrapyCrawlCommand):
                 self._report_start_error(str(error))
                 return
         super().run(args, opts)
+        self._judge_run()
+
+    def _judge_run(self) -> None:
+        """Exit status 1, with one line saying why, when the crawl did not do its job."""
+        crawler = self.run_crawler
+        if self.exitcode or crawler is None or crawler.stats is None:
+            return  # Scrapy already failed it (the spider could not start)
+        settings = crawler.settings
+        monitors = settings.getbool("SPIDERMON_ENABLED") and settings.getbool(
+            "GOODNEWS_MONITORS_FAIL_RUN", True
+        )
+        failures = job_failures(crawler.stats.get_stats(), monitors=monitors)
+        if failures:
+            message = f"scrapy crawl: the crawl did not do its job: {'; '.join(failures)}"
+            logger.error("%s (see the log above)", message)
+            if settings.get("LOG_FILE") or not settings.getbool("LOG_ENABLED"):
+                print(message, file=sys.stderr)
+            self.exitcode = 1
 
     def _report_start_error(self, error: str) -> None:
         """One line in the job log (Scrapyd, Scrapy Cloud) and on the console."""

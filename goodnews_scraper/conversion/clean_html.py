@@ -55,6 +55,8 @@ _YOUTUBE_HOSTS = frozenset(
         "www.youtube-nocookie.com",
     }
 )
+#: Ganjing World's player pages: /embed/<id> plays what /video/<id> shows.
+_GANJING_HOSTS = frozenset({"ganjingworld.com", "www.ganjingworld.com"})
 _BLANK = " \t\r\n\f\v\u00a0\u3000\u200b\ufeff"
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # libxml2 drops whatever follows a stray </body> or </html>, so those tags go first.
@@ -144,11 +146,7 @@ def _replace_player(el: lxml.html.HtmlElement, base_url: str) -> None:
     if url is None:
         _discard_player(el)
         return
-    parts = urlsplit(url)
-    if parts.hostname in _YOUTUBE_HOSTS and parts.path.startswith("/embed/"):
-        video_id = parts.path.split("/")[2]
-        if re.fullmatch(r"[\w-]+", video_id):
-            url = f"https://www.youtube.com/watch?v={video_id}"
+    url = _public_video_url(url)
     link = lxml.html.Element("a", href=url)
     link.text = VIDEO_LINK_TEXT
     anchors = [a for a in el.iterancestors("a")]
@@ -163,6 +161,20 @@ def _replace_player(el: lxml.html.HtmlElement, base_url: str) -> None:
         paragraph.append(link)
         el.addprevious(paragraph)
     _discard_player(el)
+
+
+def _public_video_url(url: str) -> str:
+    """The page a reader opens for an embedded player's URL (YouTube, Ganjing World)."""
+    parts = urlsplit(url)
+    segments = parts.path.split("/")
+    video_id = segments[2] if len(segments) > 2 and segments[1] == "embed" else ""
+    if not re.fullmatch(r"[\w-]+", video_id):
+        return url
+    if parts.hostname in _YOUTUBE_HOSTS:
+        return f"https://www.youtube.com/watch?v={video_id}"
+    if parts.hostname in _GANJING_HOSTS:
+        return f"https://www.ganjingworld.com/video/{video_id}"
+    return url
 
 
 def _discard_player(el: lxml.html.HtmlElement) -> None:

@@ -45,13 +45,14 @@ _BLOCK_TAGS = _words(
 )
 _DELIMITED = _words("a strong b em i code del s")
 _SCHEMES = frozenset({"http", "https", "mailto"})
+_URL_SAFE = "".join(chr(c) for c in range(33, 127) if chr(c) not in '<>|"\\')
 
 
 def html_to_markdown(html: str) -> str:
     """Markdown for a cleaned HTML fragment: one trailing newline, "" when there is no text."""
     with warnings.catch_warnings():  # a body that is just a URL is still a body
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-        markdown = ArticleConverter().convert(html or "")
+        markdown = _CONVERTER.convert(html or "")
     markdown = "\n".join(line.rstrip() for line in markdown.split("\n"))
     markdown = _BLANK_LINES.sub("\n\n", markdown).strip("\n")
     return markdown + "\n" if markdown.strip() else ""
@@ -98,7 +99,7 @@ def _destination(url: str | None) -> str | None:
         return None
     if not url or (scheme and scheme not in _SCHEMES):
         return None
-    url = quote(url, safe="".join(chr(c) for c in range(33, 127) if chr(c) not in '<>|"\\'))
+    url = quote(url, safe=_URL_SAFE)
     return _ENTITY_LIKE.sub(r"\\&", url.replace("(", r"\(").replace(")", r"\)"))
 
 
@@ -168,11 +169,24 @@ def _content_sibling(node: Any, forward: bool) -> Any:
     return None
 
 
+class _FastParentTag(Tag):
+    """bs4's Tag with a quick ``find_parent(name)``: markdownify asks it of every tag."""
+
+    def find_parent(self, name: Any = None, attrs: Any = None, **kwargs: Any) -> Any:
+        if not isinstance(name, str) or attrs is not None or kwargs:
+            return super().find_parent(name, attrs, **kwargs)
+        parent = self.parent
+        while parent is not None and parent.name != name:
+            parent = parent.parent
+        return parent
+
+
 class ArticleConverter(MarkdownConverter):
     """markdownify with GFM output that GitHub renders exactly as the article's text."""
 
     class Options(MarkdownConverter.DefaultOptions):
         autolinks = False
+        bs4_options = {"features": "html.parser", "element_classes": {Tag: _FastParentTag}}
         bullets = "-"
         escape_asterisks = False
         escape_underscores = False
@@ -332,3 +346,6 @@ class ArticleConverter(MarkdownConverter):
 
     convert_style = convert_script
     convert_iframe = convert_script
+
+
+_CONVERTER = ArticleConverter()

@@ -32,6 +32,7 @@ from goodnews_scraper.mirror.tree import (
     section_slug,
 )
 from goodnews_scraper.settings_checks import site_dir
+from goodnews_scraper.timing import timed
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -98,6 +99,7 @@ class MirrorTreeExporter(BaseItemExporter):
             self._edition = item.edition
             self._listings[item.section] = item
 
+    @timed("write_pages")
     def _export_article(self, item: Article) -> None:
         self._edition = item.edition
         # An article is stored once: where it already is, else in its home section.
@@ -116,6 +118,7 @@ class MirrorTreeExporter(BaseItemExporter):
         self._new_entries.setdefault(item.section, {})[item.article_id] = entry
         self._inc("pages")
 
+    @timed("indexes")
     def finish_exporting(self) -> None:
         indexes = self._merged_indexes()
         for slug, index in sorted(indexes.items()):

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from goodnews_scraper.conversion.clean_html import clean_html
 from goodnews_scraper.items import Article
+from goodnews_scraper.timing import timed
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -21,6 +22,7 @@ class CleanHtmlPipeline:
         assert crawler.stats is not None
         return cls(crawler.stats)
 
+    @timed("clean")
     def process_item(self, item: object) -> object:
         if isinstance(item, Article):
             item.body_html = clean_html(item.body_html, item.url)

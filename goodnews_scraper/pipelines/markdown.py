@@ -8,6 +8,7 @@ from scrapy.exceptions import DropItem
 
 from goodnews_scraper.conversion.markdown import html_to_markdown
 from goodnews_scraper.items import Article
+from goodnews_scraper.timing import timed
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -23,6 +24,7 @@ class MarkdownPipeline:
         assert crawler.stats is not None
         return cls(crawler.stats)
 
+    @timed("markdown")
     def process_item(self, item: object) -> object:
         if not isinstance(item, Article):
             return item

@@ -9,6 +9,7 @@ from goodnews_scraper.conversion.qr_code import qr_png
 from goodnews_scraper.items import Article
 from goodnews_scraper.mirror.tree import page_relpath, section_slug
 from goodnews_scraper.settings_checks import mirror_base_url
+from goodnews_scraper.timing import timed
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -39,6 +40,7 @@ class QrCodePipeline:
         relpath = page_relpath(section_slug(item.section), item.article_id)
         return f"{self.base_url}/{relpath}"
 
+    @timed("qr_code")
     def process_item(self, item: object) -> object:
         if isinstance(item, Article):
             item.page_url = self.page_url(item)

@@ -66,6 +66,10 @@ SEL_BODY = "div.article_content div.post_content, div.post_content[itemprop=arti
 SEL_FEATURED_IMAGE = "div.featured_image figure img"
 SEL_FEATURED_CAPTION = "div.featured_image span.caption"
 SEL_FEATURED_VIDEO = "div.featured_video iframe"
+#: Video pages have no featured image; their og:image is the video's poster.
+SEL_VIDEO_POSTER = 'meta[property="og:image"]::attr(content)'
+#: The last paragraph of a programme teaser: a link to the full video.
+FULL_VIDEO_LINK_RE = re.compile(r"^【?(?:点击|點擊)(?:观看|觀看)完整(?:视频|視頻|版)】?$")
 #: Page furniture inside the body: not part of the article.
 FURNITURE = "div.post_related, div.print_link, div.single_ad, script, style"
 #: Inline tag links: kept as plain text, collected as the item's tags.
@@ -203,6 +207,8 @@ class ParsedArticle:
     byline: str = ""
     tags: list[str] = field(default_factory=list)
     featured_image: Image | None = None
+    #: The full video, when the body is only a programme teaser (ends with its link).
+    full_video_url: str = ""
     #: Site selectors that did not match this page (a sign of site drift).
     missed: list[str] = field(default_factory=list)
 
@@ -274,17 +280,35 @@ def _image_url(img: Selector) -> str:
 
 
 def _featured_image(page: Selector, url: str) -> Image | None:
+    """The featured image with its caption; on a video page, the video's poster."""
     img = page.css(SEL_FEATURED_IMAGE)
-    if not img:
+    if img:
+        src = _image_url(img[0])
+        caption = _clean_text(page.css(SEL_FEATURED_CAPTION).css("::text").getall())
+    elif page.css(SEL_FEATURED_VIDEO):
+        src, caption = (page.css(SEL_VIDEO_POSTER).get() or "").strip(), ""
+    else:
         return None
-    src = _image_url(img[0])
     if not src:
         return None
     absolute = urljoin(url, src)
     if urlsplit(absolute).scheme not in ("http", "https"):
         return None
-    caption = _clean_text(page.css(SEL_FEATURED_CAPTION).css("::text").getall())
     return Image(url=absolute, caption=caption)
+
+
+def _full_video_url(body: Selector, url: str) -> str:
+    """The link that ends a programme teaser (``【点击观看完整视频】``), or ""."""
+    for paragraph in reversed(body.css("p")):
+        text = _clean_text(paragraph.css("::text").getall())
+        if not text:
+            continue
+        href = paragraph.css("a::attr(href)").get()
+        if not FULL_VIDEO_LINK_RE.match(text) or not href:
+            return ""
+        absolute = urljoin(url, href.strip())
+        return absolute if urlsplit(absolute).scheme in ("http", "https") else ""
+    return ""
 
 
 def _byline(body: Selector) -> str:
@@ -359,5 +383,6 @@ def parse_article(html: str, url: str) -> ParsedArticle:
         byline=byline,
         tags=tags,
         featured_image=_featured_image(page, url),
+        full_video_url=_full_video_url(body, url),
         missed=missed,
     )

@@ -12,6 +12,7 @@ last, so after a killed run the pages it never reached are listed again.)
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,7 @@ from goodnews_scraper.sites.ntdtv import (
     parse_list_page,
 )
 from goodnews_scraper.spiders.arguments import choice, comma_list, positive_int
+from goodnews_scraper.timing import StageTimer
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -43,6 +45,25 @@ DEFAULT_MAX_PAGES = 5
 MAX_PAGES_LIMIT = 1000
 
 
+def _is_html(response: Response) -> bool:
+    """Scrapy makes any ``.html`` URL an HtmlResponse, whatever the server sent."""
+    content_type = (response.headers.get("Content-Type") or b"").decode("latin-1").lower()
+    return isinstance(response, TextResponse) and (
+        not content_type or "html" in content_type or "xml" in content_type
+    )
+
+
+def keep_collections_short() -> None:
+    """Cut the garbage collector's share of a long crawl (about 15 % of its CPU here).
+
+    Everything built before the crawl (modules, settings, components) lives
+    as long as the process: frozen, full collections no longer walk it, and a
+    larger first threshold makes the young collections ten times rarer.
+    """
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
+
+
 class NtdtvSpider(scrapy.Spider):
     """Mirror ntdtv.com sections.
 
@@ -52,7 +73,12 @@ class NtdtvSpider(scrapy.Spider):
     """
 
     name = "ntdtv"
+    #: Each article response gives one item, and Scrapy 2.19 starts CONCURRENT_ITEMS
+    #: asyncio workers for every response's output: about 1 ms of CPU each at the
+    #: default of 100 (see README, "Benchmarks").
+    custom_settings: dict[str, Any] | None = {"CONCURRENT_ITEMS": 1}
     urls: SiteUrls
+    tree: MirrorTree
     allowed_domains: list[str]
 
     def __init__(
@@ -112,15 +138,18 @@ class NtdtvSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NtdtvSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.urls, tree = cls.preflight(crawler.settings, **kwargs)
+        spider.urls, spider.tree = cls.preflight(crawler.settings, **kwargs)
         spider.allowed_domains = [spider.urls.host]
-        spider.mirrored = set(tree.existing_pages())
-        for section in spider.sections:
-            index = tree.load_index(section_slug(section))
-            spider.indexed[section] = set(index.entries) if index else set()
         return spider
 
     async def start(self) -> AsyncIterator[Any]:
+        keep_collections_short()
+        # Read the tree now, not when the spider is built: extensions may fill
+        # SITE_DIR at spider_opened (publishing clones or restores the mirror).
+        self.mirrored = set(self.tree.existing_pages())
+        for section in self.sections:
+            index = self.tree.load_index(section_slug(section))
+            self.indexed[section] = set(index.entries) if index else set()
         for section in self.sections:
             yield self._list_request(self.urls.list_url(self.edition, section), section, 1)
 
@@ -133,18 +162,23 @@ class NtdtvSpider(scrapy.Spider):
             cb_kwargs={"section": section, "page": page},
         )
 
-    def _inc(self, key: str) -> None:
+    def log(self, message: Any, level: int = logging.DEBUG, **kw: Any) -> None:
+        """Spidermon reports through ``Spider.log()``, which Scrapy 2.19 deprecates."""
+        self.logger.log(level, message, **kw)
+
+    def _inc(self, key: str, count: int = 1) -> None:
         assert self.crawler.stats is not None
-        self.crawler.stats.inc_value(f"goodnews/{key}")
+        self.crawler.stats.inc_value(f"goodnews/{key}", count)
 
     def parse_list(self, response: Response, section: str, page: int) -> Iterator[Any]:
         """Read one list page; follow the pager or, when done, start the articles."""
-        if not isinstance(response, TextResponse):
+        if not _is_html(response):
             self._inc(f"sections/{section}/list_failed/not_html")
             logger.warning("List page %s is not HTML; section %s stops here", response.url, section)
             yield from self._section_done(section)
             return
-        listed = parse_list_page(response.text, response.url, self.edition, self.urls)
+        with StageTimer(self.crawler.stats, "parse_list"):
+            listed = parse_list_page(response.text, response.url, self.edition, self.urls)
         self._inc(f"sections/{section}/list_pages")
         self._inc(f"extraction/list/{listed.layer}")
         for missed in listed.missed:
@@ -197,6 +231,10 @@ class NtdtvSpider(scrapy.Spider):
             if listing is None:
                 continue
             yield listing
+            # Per-section counts for the monitors and the end-of-run summary.
+            self._inc(f"sections/{section}/articles/listed", len(listing.articles))
+            already = sum(1 for listed in listing.articles if listed.article_id in self.mirrored)
+            self._inc(f"sections/{section}/articles/already_mirrored", already)
             for listed in listing.articles:
                 if listed.article_id not in self.mirrored:
                     homes.setdefault(listed.article_id, (section, listing.section_name, listed))
@@ -208,6 +246,7 @@ class NtdtvSpider(scrapy.Spider):
         )
         for article_id, (section, section_name, listed) in homes.items():
             self._inc("articles/requested")
+            self._inc(f"sections/{section}/articles/requested")
             yield scrapy.Request(
                 listed.url,
                 callback=self.parse_article,
@@ -225,12 +264,14 @@ class NtdtvSpider(scrapy.Spider):
         """Parse an article page into an item (or a logged, counted rejection)."""
         url = response.request.url if response.request else response.url
         try:
-            if not isinstance(response, TextResponse):
+            if not _is_html(response):
                 content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
                 raise ArticleRejected("not_html", f"content type {content_type!r}")
-            parsed = parse_article(response.text, response.url)
+            with StageTimer(self.crawler.stats, "parse"):
+                parsed = parse_article(response.text, response.url)
         except ArticleRejected as rejected:
             self._inc(f"articles/rejected/{rejected.reason}")
+            self._inc(f"sections/{section}/articles/rejected/{rejected.reason}")
             logger.warning("Skipped article %s: %s", url, rejected)
             return
         self._inc(f"extraction/article/{parsed.extraction}")
@@ -249,6 +290,7 @@ class NtdtvSpider(scrapy.Spider):
             byline=parsed.byline,
             tags=parsed.tags,
             featured_image=parsed.featured_image,
+            full_video_url=parsed.full_video_url,
         )
 
     def article_failed(self, failure: Failure) -> None:
@@ -256,4 +298,5 @@ class NtdtvSpider(scrapy.Spider):
         status = getattr(getattr(failure.value, "response", None), "status", None)
         reason = f"http_{status}" if status else failure.type.__name__
         self._inc(f"articles/failed/{reason}")
+        self._inc(f"sections/{request.cb_kwargs['section']}/articles/failed/{reason}")
         logger.error("Article %s failed (%s); it will be tried again next run", request.url, reason)

@@ -7,7 +7,9 @@ The markup copies the real site's class names and adds plenty of chrome
 careless extractor picks up junk. Only the canonical prefix
 ``https://www.ntdtv.com`` is rewritten to the fixture's origin; the other host
 forms (``http://ntdtv.com``, ``//www.ntdtv.com``, relative ``/gb/…``) stay as
-they are so the spider's URL normalisation is exercised.
+they are so the spider's URL normalisation is exercised. Article pages also get
+their image host ``https://i.ntdtv.com`` rewritten to ``<origin>/i.ntdtv.com``,
+where the site serves real image files (see ``images.py``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
 
+from tests.fixture_site import images
 from tests.fixture_site.content import (
     ARTICLES,
     CANONICAL,
@@ -500,6 +503,15 @@ _ERROR = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>500 Internal
 """
 
 
+def _image_response(url: str) -> dict[str, FixtureResponse]:
+    """The image file served for an image-host URL (nothing for a "missing" one)."""
+    spec = images.image_spec(url)
+    data = images.image_bytes(spec) if spec is not None else None
+    if spec is None or data is None:
+        return {}
+    return {spec.path: FixtureResponse(200, spec.content_type, data)}
+
+
 def not_found() -> FixtureResponse:
     """The 404 page for unknown paths."""
     return html_response(_NOT_FOUND, 404)
@@ -541,7 +553,12 @@ def build_site(
         if a.expect == HTTP_404:
             site[a.path] = not_found()
             continue
-        text = page(render_article(a, arts)).body.decode("utf-8")
+        raw = render_article(a, arts)
+        for url in images.image_urls(raw):
+            site.update(_image_response(url))
+        if origin:
+            raw = images.rewrite_image_host(raw, origin)
+        text = page(raw).body.decode("utf-8")
         if a.expect == TRUNCATED:
             site[a.path] = FixtureResponse(200, HTML, _truncate(text, a))
         else:

@@ -121,7 +121,7 @@ class FixtureArticle:
     updated: str | None = None  # 更新时间 line shown BEFORE the publication line; not publication
     lead: str | None = None  # lead line, also the start of paragraphs[0]
     body: tuple[Block, ...] = ()  # body blocks in page order
-    featured: Figure | None = None  # div.featured_image
+    featured: Figure | None = None  # div.featured_image; with ``video``: og:image only (poster)
     video: str | None = None  # div.featured_video iframe src (video articles)
     tags: tuple[str, ...] = ()  # inline tag links /{edition}/{tag}.htm, in page order
     links: tuple[tuple[str, str], ...] = ()  # other inline links (text, href) inside paragraphs
@@ -251,9 +251,13 @@ def _lead(edition: str, published: str) -> str:
     return f"【新唐人北京时间{y}年{m}月{d}日讯】"
 
 
-def _img(month: str, name: str, size: str = "600x400") -> str:
-    """An image URL on i.ntdtv.com (never served by the fixture)."""
-    return f"{IMG}/{month}/{name}-{size}.jpg"
+def _img(month: str, name: str, size: str = "600x400", ext: str = "jpg") -> str:
+    """An image URL on i.ntdtv.com; the fixture serves it on its origin (see ``images.py``)."""
+    return f"{IMG}/{month}/{name}-{size}.{ext}"
+
+
+# A 1x1 tracking pixel: too small to mirror.
+TRACKING_PIXEL = _img("2021/05", "pixel", "1x1", "gif")
 
 
 def _art(
@@ -293,6 +297,9 @@ def _art(
 
 
 YT = "https://www.youtube.com/embed/"
+#: Other players: Ganjing World's embed, and the site's own <video> file.
+GANJING_EMBED = "https://www.ganjingworld.com/embed/1fkc7vbr3ro6K4Uu7TPlzkn1p1ba1c"
+SITE_VIDEO = "https://vod.ntdtv.com/gb/2021/05/15/tea-harvest.mp4"
 
 # --------------------------------------------------------------------------- articles
 _RAW: tuple[FixtureArticle, ...] = (
@@ -427,7 +434,9 @@ _RAW: tuple[FixtureArticle, ...] = (
         "茶园迎来采摘旺季 茶农忙着制新茶",
         [
             "五月中旬，南方茶园迎来采摘旺季，茶农每天清晨上山采摘鲜叶。",
+            Embed(GANJING_EMBED),
             "制茶师傅说，鲜叶采回后要经过摊晾、杀青、揉捻和烘干等工序，火候掌握全凭经验。",
+            Raw(f'<video controls><source src="{SITE_VIDEO}" type="video/mp4"></video>'),
             "今年春季雨水适中，茶叶品质总体不错，但人工成本上涨让不少茶农感到压力。",
         ],
         time_label=False,
@@ -474,6 +483,8 @@ _RAW: tuple[FixtureArticle, ...] = (
                 lazy_attr="data-original",
             ),
             "当地居民则希望主办方合理安排交通，减少活动对日常生活的影响。",
+            Figure(_img("2021/05", "festival-corrupt"), "烟花大会的旧照片。（示意图）"),
+            Figure(_img("2021/05", "festival-missing"), "祭典的游行队伍。（示意图）"),
         ],
         byline="（责任编辑：文慧）",
     ),
@@ -514,6 +525,9 @@ _RAW: tuple[FixtureArticle, ...] = (
             Heading("乘客需求回升"),
             "铁路公司表示，越来越多的旅客愿意选择夜车出行，既节省住宿费用，又能在清晨抵达目的地。",
             ListBlock(("维也纳—阿姆斯特丹", "苏黎世—布拉格", "巴黎—柏林")),
+            Figure(
+                _img("2021/05", "night-train-cabin", "3200x1800"), "夜车卧铺车厢内景。（示意图）"
+            ),
             "不过也有乘客反映卧铺票价偏高，希望未来能推出更多优惠。",
         ],
         featured=Figure(
@@ -543,7 +557,12 @@ _RAW: tuple[FixtureArticle, ...] = (
             "美国加州即将进入山火高发季节，消防部门呼吁居民清理房屋周边的枯草和落叶。",
             "消防官员表示，在房屋四周留出防火空间，可以明显降低火势蔓延到住宅的风险。",
             Figure(_img("2021/05", "california-brush"), "居民清理院子里的枯枝。（示意图）"),
-            "部分社区还组织了疏散演练，帮助居民熟悉撤离路线。",
+            Paragraph(
+                "部分社区还组织了疏散演练，帮助居民熟悉撤离路线。",
+                html="部分社区还组织了疏散演练，帮助居民熟悉撤离路线。"
+                f'<img src="{TRACKING_PIXEL}" width="1" height="1" alt="">',
+            ),
+            Figure(_img("2021/05", "wildfire-risk", "1000x700", "png"), "山火风险分布示意图。"),
         ],
         tags=("加州", "山火"),
         byline="（记者李佳综合报导/责任编辑：文慧）",
@@ -560,6 +579,7 @@ _RAW: tuple[FixtureArticle, ...] = (
             ),
         ],
         video=YT + "Lm4pQ9zT2Wc",
+        featured=Figure(_img("2021/05", "community-garden", "800x450"), ""),
     ),
     _art(
         "a103123741",
@@ -583,6 +603,7 @@ _RAW: tuple[FixtureArticle, ...] = (
         "多地发布高温预警 电力部门保障用电",
         [
             "近日多地气温明显升高，气象部门发布高温预警，提醒民众注意防暑。",
+            Figure(_img("2021/05", "library-night"), "不少市民到开着空调的图书馆避暑。（示意图）"),
             "电力部门表示，已提前检修输电线路，用电高峰期间将加强巡视。",
             "医生提醒，高温天气应多喝水，避免在正午时段长时间户外活动。",
         ],

@@ -6,11 +6,21 @@ import threading
 from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
+from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 from tests.fixture_site.build import FixtureResponse, build_site, not_found
 
 SiteBuilder = Callable[[str], Mapping[str, FixtureResponse]]
+
+
+class CustomResponse(Protocol):
+    """A route that answers by itself: late, reset, streamed (see ``faults.py``)."""
+
+    def serve(self, handler: BaseHTTPRequestHandler, with_body: bool) -> None: ...
+
+
+Route = FixtureResponse | CustomResponse
 
 
 class FixtureServer:
@@ -31,7 +41,7 @@ class FixtureServer:
     ) -> None:
         self._host, self._port = host, port
         self._builder = builder
-        self._overrides: dict[str, FixtureResponse | None] = dict(overrides or {})
+        self._overrides: dict[str, Route | None] = dict(overrides or {})
         self._site: dict[str, FixtureResponse] = {}
         self._lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
@@ -93,8 +103,8 @@ class FixtureServer:
         with self._lock:
             self._site = site
 
-    def set(self, path: str, response: FixtureResponse) -> None:
-        """Add or replace one path while running."""
+    def set(self, path: str, response: Route) -> None:
+        """Add or replace one path while running (a ``CustomResponse`` misbehaves)."""
         with self._lock:
             self._overrides[path] = response
 
@@ -103,7 +113,7 @@ class FixtureServer:
         with self._lock:
             self._overrides[path] = None
 
-    def lookup(self, path: str) -> FixtureResponse:
+    def lookup(self, path: str) -> Route:
         """The response for a request path (query ignored, trailing slash tolerated)."""
         path = unquote(urlsplit(path).path) or "/"
         candidates = [path, path.rstrip("/")] if len(path) > 1 else [path]
@@ -124,6 +134,9 @@ def _make_handler(server: FixtureServer) -> type[BaseHTTPRequestHandler]:
         def _respond(self, with_body: bool) -> None:
             server.requests.append(self.path)
             r = server.lookup(self.path)
+            if not isinstance(r, FixtureResponse):
+                r.serve(self, with_body)
+                return
             self.send_response(r.status)
             self.send_header("Content-Type", r.content_type)
             self.send_header("Content-Length", str(len(r.body)))

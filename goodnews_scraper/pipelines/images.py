@@ -1,0 +1,415 @@
+"""Mirror article images into ``SITE_DIR/images/`` and link the pages to them.
+
+Readers cannot reach the site's image host, so every picture an article shows
+(featured image, figures, lazy-loaded images) is downloaded with Scrapy's own
+:class:`~scrapy.pipelines.images.ImagesPipeline`, scaled down and stored once as
+``images/<sha1 of its URL>.jpg``, and the page links it by a relative path.
+Scrapy's stored-file check (``IMAGES_EXPIRES``) keeps re-runs from downloading
+an image again. An image that cannot be mirrored keeps its remote URL, is
+counted under ``goodnews/images/failed/<reason>`` and logged once: it never
+blocks the page.
+
+Pages stored while image mirroring was off (``IMAGES_ENABLED=False``) still
+link remote images. Such a run leaves the marker ``images/.backfill-pending``;
+the next run with images on (and ``IMAGES_BACKFILL``), once its own crawl is
+done, mirrors those pages' images and rewrites their links in place, without
+fetching the articles again, then removes the marker. A tree without an
+``images/`` folder (made before image mirroring existed) is backfilled too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from io import BytesIO
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from PIL import Image as PILImage
+from PIL import ImageOps
+from scrapy import Request, signals
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DontCloseSpider,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    NotConfigured,
+)
+from scrapy.http.request import NO_CALLBACK
+from scrapy.pipelines.files import FSFilesStore
+from scrapy.pipelines.images import ImagesPipeline
+
+# Scrapy logs every failed media request with a traceback unless the failure is
+# this "filtered" kind; ours are already logged once, in one line.
+from scrapy.pipelines.media import _MediaRequestFiltered
+from scrapy.utils.asyncio import is_asyncio_available
+from scrapy.utils.python import to_bytes
+
+from goodnews_scraper.conversion.image_links import (
+    html_image_urls,
+    markdown_has_local_image,
+    markdown_image_urls,
+    relative_link,
+    replace_html_images,
+    replace_markdown_images,
+)
+from goodnews_scraper.items import Article
+from goodnews_scraper.mirror.files import write_if_changed
+from goodnews_scraper.mirror.tree import MirrorTree, page_relpath, section_slug
+from goodnews_scraper.settings_checks import SettingError, site_dir
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from scrapy.pipelines.media import FileInfo, FileInfoOrError, MediaPipeline
+    from scrapy.settings import BaseSettings
+    from scrapy.statscollectors import StatsCollector
+    from twisted.python.failure import Failure
+
+logger = logging.getLogger(__name__)
+
+#: Folder of the tree that holds the images, shared by all sections.
+IMAGES_DIR = "images"
+#: Left in the images folder by a run with images off: stored pages need a backfill.
+BACKFILL_MARKER = ".backfill-pending"
+#: How many stored pages the backfill rewrites at the same time.
+BACKFILL_CONCURRENCY = 8
+
+
+@dataclass(frozen=True)
+class ImageOptions:
+    """The size bounds of stored images, read and checked once from the settings."""
+
+    max_width: int
+    jpeg_quality: int
+    max_bytes: int
+    max_pixels: int
+    backfill: bool
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> ImageOptions:
+        def number(name: str, low: int, high: int) -> int:
+            raw = settings.get(name)
+            try:
+                value = int(raw)
+            except (TypeError, ValueError):
+                value = low - 1
+            if not low <= value <= high:
+                raise SettingError(
+                    f"{name} must be a whole number from {low} to {high}, got {raw!r}"
+                )
+            return value
+
+        for name in ("IMAGES_MIN_WIDTH", "IMAGES_MIN_HEIGHT"):
+            number(name, 0, 100_000)
+        return cls(
+            max_width=number("IMAGES_MAX_WIDTH", 16, 100_000),
+            jpeg_quality=number("IMAGES_JPEG_QUALITY", 1, 95),
+            max_bytes=number("IMAGES_MAX_BYTES", 1024, 2**31),
+            max_pixels=number("IMAGES_MAX_PIXELS", 1, 2**31),
+            backfill=settings.getbool("IMAGES_BACKFILL"),
+        )
+
+
+def check_image_settings(settings: BaseSettings) -> None:
+    """Raise :class:`SettingError` naming the first bad image setting (start-up check)."""
+    if settings.getbool("IMAGES_ENABLED"):
+        ImageOptions.from_settings(settings)
+
+
+class ImageSkipped(_MediaRequestFiltered):
+    """An image that is not mirrored; ``reason`` is its stats key."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def failure_reason(error: BaseException) -> str:
+    """A short stats key for why a download failed."""
+    if isinstance(error, ImageSkipped):
+        return error.reason
+    if isinstance(error, IgnoreRequest):
+        return "robots_txt" if "robots.txt" in str(error) else "filtered"
+    if isinstance(error, DownloadTimeoutError | TimeoutError):
+        return "timeout"
+    if isinstance(error, DownloadCancelledError):
+        return "too_large" if "max size" in str(error) else "cancelled"
+    if isinstance(error, DownloadConnectionRefusedError | ConnectionRefusedError):
+        return "connection_refused"
+    if isinstance(error, CannotResolveHostError):
+        return "dns"
+    return type(error).__name__
+
+
+class AtomicFilesStore(FSFilesStore):
+    """Scrapy's file store, writing like the rest of the tree: atomically, only on change."""
+
+    def persist_file(
+        self,
+        path: str | os.PathLike[str],
+        buf: BytesIO,
+        info: MediaPipeline.SpiderInfo,
+        meta: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        target = self._get_filesystem_path(path)
+        if not write_if_changed(target, buf.getvalue()):
+            # Same bytes: keep the file, but restart its IMAGES_EXPIRES clock.
+            os.utime(target)
+
+
+@dataclass
+class StoredPage:
+    """A page already in the tree whose images are still remote (the backfill's item)."""
+
+    path: Path
+    markdown: str
+
+
+class MirrorImagesPipeline(ImagesPipeline):
+    STORE_SCHEMES: ClassVar[dict[str, Any]] = {
+        **ImagesPipeline.STORE_SCHEMES,
+        "": AtomicFilesStore,
+        "file": AtomicFilesStore,
+    }
+    # Failures are logged once each, in media_failed; not again per item.
+    LOG_FAILED_RESULTS = False
+
+    def __init__(self, store_uri: str, *, crawler: Crawler, options: ImageOptions) -> None:
+        super().__init__(store_uri, crawler=crawler)
+        self.options = options
+        self.tree = MirrorTree(Path(store_uri))
+        self._backfill_scheduled = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> MirrorImagesPipeline:
+        settings = crawler.settings
+        if not settings.getbool("IMAGES_ENABLED"):
+            # Pages this run stores keep remote images: a later run with images on fills them in.
+            write_if_changed(site_dir(settings) / IMAGES_DIR / BACKFILL_MARKER, b"")
+            raise NotConfigured("IMAGES_ENABLED is off: pages keep the remote image URLs")
+        cls._update_stores(settings)
+        # The pages link images by paths inside the tree, so they are stored there.
+        pipeline = cls(
+            str(site_dir(settings)), crawler=crawler, options=ImageOptions.from_settings(settings)
+        )
+        crawler.signals.connect(pipeline.spider_idle, signal=signals.spider_idle)
+        return pipeline
+
+    @property
+    def stats(self) -> StatsCollector:
+        assert self.crawler.stats is not None
+        return self.crawler.stats
+
+    # --- what to download -----------------------------------------------------
+    def image_urls(self, item: Any) -> list[str]:
+        if isinstance(item, StoredPage):
+            return markdown_image_urls(item.markdown)
+        if not isinstance(item, Article):
+            return []
+        urls = html_image_urls(item.body_html)
+        if item.featured_image is not None and item.featured_image.url not in urls:
+            urls.insert(0, item.featured_image.url)
+        return urls
+
+    def get_media_requests(self, item: Any, info: MediaPipeline.SpiderInfo) -> list[Request]:
+        meta = {
+            # The image host is not the spider's allowed domain.
+            "allow_offsite": True,
+            "download_maxsize": self.options.max_bytes,
+            "download_warnsize": 0,
+        }
+        return [Request(url, callback=NO_CALLBACK, meta=meta) for url in self.image_urls(item)]
+
+    def file_path(
+        self,
+        request: Request,
+        response: Response | None = None,
+        info: MediaPipeline.SpiderInfo | None = None,
+        *,
+        item: Any = None,
+    ) -> str:
+        digest = hashlib.sha1(to_bytes(request.url)).hexdigest()  # a file name, not a secret
+        return f"{IMAGES_DIR}/{digest}.jpg"
+
+    # --- downloading and converting ---------------------------------------------
+    def inc_stats(self, status: str) -> None:
+        super().inc_stats(status)
+        self.stats.inc_value(f"goodnews/images/{status}")
+
+    def _skip(self, request: Request, reason: str, detail: str) -> ImageSkipped:
+        self.stats.inc_value(f"goodnews/images/failed/{reason}")
+        logger.warning(
+            "Image not mirrored (%s): %s: %s; pages keep its remote URL",
+            reason,
+            request.url,
+            detail,
+        )
+        return ImageSkipped(reason)
+
+    async def media_downloaded(
+        self,
+        response: Response,
+        request: Request,
+        info: MediaPipeline.SpiderInfo,
+        *,
+        item: Any = None,
+    ) -> FileInfo:
+        if response.status != 200:
+            raise self._skip(request, f"http_{response.status}", f"HTTP {response.status}")
+        if not response.body:
+            raise self._skip(request, "empty", "empty response")
+        path = self.file_path(request, response=response, info=info, item=item)
+        checksum = await self.image_downloaded(response, request, info, item=item)
+        status = "cached" if "cached" in response.flags else "downloaded"
+        self.inc_stats(status)
+        return {"url": request.url, "path": path, "checksum": checksum, "status": status}
+
+    def media_failed(
+        self, failure: Failure, request: Request, info: MediaPipeline.SpiderInfo
+    ) -> Any:
+        error = failure.value
+        if isinstance(error, ImageSkipped):
+            raise error
+        assert error is not None
+        raise self._skip(request, failure_reason(error), str(error) or type(error).__name__)
+
+    def get_images(
+        self,
+        response: Response,
+        request: Request,
+        info: MediaPipeline.SpiderInfo,
+        *,
+        item: Any = None,
+    ) -> Iterator[tuple[str, PILImage.Image, BytesIO]]:
+        path = self.file_path(request, response=response, info=info, item=item)
+        try:
+            image = PILImage.open(BytesIO(response.body))
+        except PILImage.DecompressionBombError as error:
+            raise self._skip(request, "too_large", str(error)) from None
+        except Exception as error:  # whatever a broken file makes the decoder raise
+            raise self._skip(request, "not_an_image", str(error) or type(error).__name__) from None
+        width, height = image.size
+        if width * height > self.options.max_pixels:
+            raise self._skip(request, "too_large", f"{width}x{height} is over IMAGES_MAX_PIXELS")
+        if width < self.min_width or height < self.min_height:
+            raise self._skip(
+                request,
+                "too_small",
+                f"{width}x{height} is under {self.min_width}x{self.min_height}",
+            )
+        try:
+            converted, buf = self.convert_image(
+                ImageOps.exif_transpose(image), response_body=BytesIO()
+            )
+        except PILImage.DecompressionBombError as error:
+            raise self._skip(request, "too_large", str(error)) from None
+        except Exception as error:  # whatever a broken file makes the decoder raise
+            raise self._skip(request, "not_an_image", str(error) or type(error).__name__) from None
+        yield path, converted, buf
+
+    def convert_image(
+        self,
+        image: PILImage.Image,
+        size: tuple[int, int] | None = None,
+        *,
+        response_body: BytesIO,
+    ) -> tuple[PILImage.Image, BytesIO]:
+        """An RGB JPEG at most IMAGES_MAX_WIDTH wide; same input, same bytes."""
+        image = flatten(image)
+        max_width = size[0] if size else self.options.max_width
+        if image.width > max_width:
+            height = max(1, round(image.height * max_width / image.width))
+            image = image.resize((max_width, height), PILImage.Resampling.LANCZOS)
+        buf = BytesIO()
+        image.save(buf, "JPEG", quality=self.options.jpeg_quality, optimize=True)
+        return image, buf
+
+    # --- rewriting the item -------------------------------------------------------
+    def item_completed(
+        self, results: list[FileInfoOrError], item: Any, info: MediaPipeline.SpiderInfo
+    ) -> Any:
+        stored = {
+            url: value["path"]
+            for url, (ok, value) in zip(self.image_urls(item), results, strict=True)
+            if ok and isinstance(value, dict) and value.get("path")
+        }
+        if isinstance(item, Article):
+            page = page_relpath(section_slug(item.section), item.article_id)
+            links = {url: relative_link(path, page) for url, path in stored.items()}
+            item.body_html = replace_html_images(item.body_html, links)
+            featured = item.featured_image
+            if featured is not None and featured.url in links:
+                item.featured_image = replace(featured, url=links[featured.url])
+            self.stats.inc_value("goodnews/images/linked", len(links))
+        elif isinstance(item, StoredPage):
+            page = item.path.relative_to(self.tree.root).as_posix()
+            links = {url: relative_link(path, page) for url, path in stored.items()}
+            markdown = replace_markdown_images(item.markdown, links)
+            if links and write_if_changed(item.path, markdown.encode("utf-8")):
+                self.stats.inc_value("goodnews/images/backfilled_pages")
+                self.stats.inc_value("goodnews/images/linked", len(links))
+        return item
+
+    # --- backfill of pages stored without images -----------------------------------
+    @property
+    def backfill_marker(self) -> Path:
+        return self.tree.root / IMAGES_DIR / BACKFILL_MARKER
+
+    def backfill_pending(self) -> bool:
+        """Whether pages may link remote images: stored with images off, or before."""
+        return self.backfill_marker.exists() or not (self.tree.root / IMAGES_DIR).is_dir()
+
+    def spider_idle(self) -> None:
+        """Once the crawl is done, mirror the images of pages stored with images off."""
+        if self._backfill_scheduled or not self.options.backfill or not self.backfill_pending():
+            return
+        self._backfill_scheduled = True
+        assert self.crawler.engine is not None
+        # A request whose callback does the work keeps the engine busy until it ends.
+        self.crawler.engine.crawl(
+            Request("data:,", callback=self._backfill, dont_filter=True, priority=-1000)
+        )
+        raise DontCloseSpider
+
+    def _stored_pages(self) -> Iterator[StoredPage]:
+        """Pages that show remote images and no mirrored one (stored with images off)."""
+        for article_id, slug in sorted(self.tree.existing_pages().items()):
+            path = self.tree.page_path(slug, article_id)
+            try:
+                markdown = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            prefix = relative_link(IMAGES_DIR, page_relpath(slug, article_id)) + "/"
+            if markdown_image_urls(markdown) and not markdown_has_local_image(markdown, prefix):
+                yield StoredPage(path, markdown)
+
+    async def _backfill(self, response: Response) -> None:
+        pages = self._stored_pages()
+        while batch := [page for _, page in zip(range(BACKFILL_CONCURRENCY), pages, strict=False)]:
+            if is_asyncio_available():
+                await asyncio.gather(*(self.process_item(page) for page in batch))
+            else:
+                for page in batch:
+                    await self.process_item(page)
+        # Done: images that failed now are failures of a run with images on.
+        self.backfill_marker.parent.mkdir(parents=True, exist_ok=True)
+        self.backfill_marker.unlink(missing_ok=True)
+
+
+def flatten(image: PILImage.Image) -> PILImage.Image:
+    """RGB, with any transparency composed over white (JPEG has no alpha)."""
+    if image.mode == "P" and "transparency" in image.info:
+        image = image.convert("RGBA")
+    if image.mode in ("RGBA", "LA", "PA"):
+        rgba = image.convert("RGBA")
+        background = PILImage.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return PILImage.alpha_composite(background, rgba).convert("RGB")
+    return image if image.mode == "RGB" else image.convert("RGB")
