@@ -157,6 +157,14 @@ AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+#: Retries wait first: what Retry-After asks, else RETRY_BACKOFF_BASE seconds
+#: doubled on each retry; never more than RETRY_BACKOFF_MAX.
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "goodnews_scraper.middlewares.retry.BackoffRetryMiddleware": 550,
+}
+RETRY_BACKOFF_BASE = 2.0
+RETRY_BACKOFF_MAX = 60.0
 #: The spider logs each page that failed for good as one error; Scrapy's own
 #: "Gave up retrying" line stays a warning so a failure is not counted twice.
 RETRY_GIVE_UP_LOG_LEVEL = "WARNING"
