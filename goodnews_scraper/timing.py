@@ -3,8 +3,9 @@
 Each stage (parsing, cleaning, Markdown, QR code, templates, file writes,
 indexes) adds the CPU time it spent to ``goodnews/timing/<stage>_cpu_ms``, so
 every run's stats say where its time went, and the benchmark divides them by
-the articles mirrored. ``time.process_time`` costs well under a microsecond,
-negligible against the milliseconds a stage takes.
+the articles mirrored. A timed block costs about 4 µs (two
+``time.process_time()`` calls and one stats write), well under 1 % of the
+milliseconds an article takes.
 """
 
 from __future__ import annotations
@@ -28,25 +29,20 @@ def stat_key(stage: str) -> str:
     return f"{PREFIX}{stage}_cpu_ms"
 
 
-def add_cpu_ms(stats: StatsCollector | None, stage: str, started: float) -> None:
-    """Add the CPU time since ``started`` (a ``time.process_time()``) to ``stage``."""
-    if stats is None:
-        return
-    key = stat_key(stage)
-    spent = (time.process_time() - started) * 1000
-    # Rounded to the microsecond so the stats dump stays readable.
-    stats.set_value(key, round(stats.get_value(key, 0.0) + spent, 3))
-
-
 class StageTimer:
-    """``with timer:`` adds the block's CPU time to its stage (not re-entrant)."""
+    """``with timer:`` adds the block's CPU time to its stage's stat.
 
-    __slots__ = ("stage", "started", "stats")
+    It keeps the running total itself, so there must be one timer per stage
+    and crawl (see :func:`stage_timer`); blocks must not nest.
+    """
+
+    __slots__ = ("key", "started", "stats", "total_ms")
 
     def __init__(self, stats: StatsCollector | None, stage: str) -> None:
         self.stats = stats
-        self.stage = stage
+        self.key = stat_key(stage)
         self.started = 0.0
+        self.total_ms = 0.0
 
     def __enter__(self) -> None:
         self.started = time.process_time()
@@ -57,7 +53,19 @@ class StageTimer:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        add_cpu_ms(self.stats, self.stage, self.started)
+        self.total_ms += (time.process_time() - self.started) * 1000
+        if self.stats is not None:
+            # Rounded to the microsecond so the stats dump stays readable.
+            self.stats.set_value(self.key, round(self.total_ms, 3))
+
+
+def stage_timer(owner: Any, stats: StatsCollector | None, stage: str) -> StageTimer:
+    """The timer of ``stage`` kept on ``owner`` (a spider, pipeline or exporter)."""
+    timers: dict[str, StageTimer] = owner.__dict__.setdefault("_stage_timers", {})
+    timer = timers.get(stage)
+    if timer is None:
+        timer = timers[stage] = StageTimer(stats, stage)
+    return timer
 
 
 def timed(
@@ -72,11 +80,8 @@ def timed(
     def decorate(method: Callable[Concatenate[Any, P], R]) -> Callable[Concatenate[Any, P], R]:
         @functools.wraps(method)
         def wrapper(self: Any, *args: P.args, **kwargs: P.kwargs) -> R:
-            started = time.process_time()
-            try:
+            with stage_timer(self, getattr(self, "stats", None), stage):
                 return method(self, *args, **kwargs)
-            finally:
-                add_cpu_ms(getattr(self, "stats", None), stage, started)
 
         return wrapper
 

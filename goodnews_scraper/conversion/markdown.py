@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import warnings
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
 
 from bs4 import Comment, MarkupResemblesLocatorWarning, NavigableString, Tag
@@ -186,7 +186,10 @@ class ArticleConverter(MarkdownConverter):
 
     class Options(MarkdownConverter.DefaultOptions):
         autolinks = False
-        bs4_options = {"features": "html.parser", "element_classes": {Tag: _FastParentTag}}
+        bs4_options: ClassVar = {
+            "features": "html.parser",
+            "element_classes": {Tag: _FastParentTag},
+        }
         bullets = "-"
         escape_asterisks = False
         escape_underscores = False

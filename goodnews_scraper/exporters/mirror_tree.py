@@ -7,15 +7,25 @@ already lists. The file the feed hands over receives the run log: one JSON
 line per file of the tree this run wrote.
 
 Order of writes: QR code, then page (the page marks the article as
-mirrored), then at the end index data, index page, home page. A kill at any
-point leaves whole files, and the next run repairs any index that misses a
-page stored in its section folder.
+mirrored), then at the end the indexes (each index page before its data: the
+data decides what the next run adds) and the home page. A kill at any point
+leaves whole files, and the next run completes the tree: what it lists again
+is added again, and an index that misses a page stored in its section folder
+is repaired (an index's head counts the pages it lists from that folder, so
+the check reads no more than the heads).
+
+Index writing follows what changed: only the sections this run lists are
+read, only those it adds to are rewritten, and the home page is rendered
+from the indexes' heads. An index longer than one page (``INDEX_PAGE_SIZE``)
+is split by month: its own files hold its newest entries and the list of
+months, and a run rewrites them and the months it adds to.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exporters import BaseItemExporter
@@ -27,9 +37,14 @@ from goodnews_scraper.mirror.tree import (
     IndexEntry,
     MirrorTree,
     SectionIndex,
+    month_of,
+    month_part,
+    month_summary,
     page_meta_line,
     page_relpath,
     section_slug,
+    split_head,
+    split_index,
 )
 from goodnews_scraper.settings_checks import site_dir
 from goodnews_scraper.timing import timed
@@ -62,6 +77,7 @@ class MirrorTreeExporter(BaseItemExporter):
         self._existing: dict[str, str] = {}
         self._new_entries: dict[str, dict[str, IndexEntry]] = {}
         self._listings: dict[str, SectionListing] = {}
+        self._heads: dict[str, SectionIndex | None] = {}
         self._edition = ""
 
     @classmethod
@@ -78,12 +94,13 @@ class MirrorTreeExporter(BaseItemExporter):
         if self.stats is not None:
             self.stats.inc_value(f"goodnews/tree/{key}", count)
 
-    def _write(self, path: Path, data: bytes) -> None:
+    def _write(self, path: Path, data: bytes) -> bool:
         changed = self.tree.write(path, data)
         self._inc("files_written" if changed else "files_unchanged")
         relpath = path.relative_to(self.tree.root).as_posix()
         line = {"file": relpath, "changed": changed}
         self.file.write(json.dumps(line, ensure_ascii=False).encode() + b"\n")
+        return changed
 
     def start_exporting(self) -> None:
         self.tree.root.mkdir(parents=True, exist_ok=True)
@@ -120,11 +137,19 @@ class MirrorTreeExporter(BaseItemExporter):
 
     @timed("indexes")
     def finish_exporting(self) -> None:
-        indexes = self._merged_indexes()
-        for slug, index in sorted(indexes.items()):
-            self._write_index(slug, index)
-        if indexes or not self.tree.home_path.exists():
-            self._write_home(indexes)
+        """Merge this run into the indexes it touches; the home page if any changed.
+
+        The cost follows what changed, not the size of the tree: an index is
+        rewritten only when this run adds to it, and a long (split) index only
+        reads and rewrites its head and the months this run adds to.
+        """
+        for section in sorted(set(self._new_entries) | set(self._listings)):
+            self._update_section(section)
+        for slug, pages in sorted(Counter(self._existing.values()).items()):
+            self._repair_section(slug, pages)
+        # The home page reads only the indexes' heads (most already read above):
+        # rendered every run, so a run killed before it is repaired by the next.
+        self._write_home()
 
     def _known_entry(self, article_id: str) -> IndexEntry | None:
         for entries in self._new_entries.values():
@@ -133,72 +158,166 @@ class MirrorTreeExporter(BaseItemExporter):
         slug = self._existing.get(article_id)
         return self.tree.read_page_meta(slug, article_id) if slug else None
 
-    def _merged_indexes(self) -> dict[str, SectionIndex]:
-        """Every index of the tree, with this run's articles and repairs merged in."""
-        indexes: dict[str, SectionIndex] = {}
-        for slug in self.tree.index_slugs():
-            index = self.tree.load_index(slug)
-            if index is not None:
-                indexes[slug] = index
-        sections = set(self._new_entries) | set(self._listings)
-        for section in sorted(sections):
-            slug = section_slug(section)
-            listing = self._listings.get(section)
-            index = indexes.get(slug)
-            if index is None:
-                name = listing.section_name if listing else section
-                index = SectionIndex(self._edition, section, name or section, {})
-                indexes[slug] = index
-            if listing is not None and listing.section_name:
-                index.name = listing.section_name
-            index.entries.update(self._new_entries.get(section, {}))
-            for listed in listing.articles if listing else []:
-                if listed.article_id not in index.entries:
-                    entry = self._known_entry(listed.article_id)
-                    if entry is not None:
-                        index.entries[entry.id] = entry
-        # Pages a killed run stored but never indexed.
-        for article_id, slug in sorted(self._existing.items()):
-            index = indexes.get(slug)
-            if index is not None and article_id not in index.entries:
+    def _head(self, slug: str) -> SectionIndex | None:
+        """``indexes/<slug>.json`` as last read or written in this run."""
+        if slug not in self._heads:
+            self._heads[slug] = self.tree.load_head(slug)
+        return self._heads[slug]
+
+    def _update_section(self, section: str) -> bool:
+        """Add this run's articles of ``section`` and those it listed but its index lacks."""
+        slug = section_slug(section)
+        listing = self._listings.get(section)
+        new = self._new_entries.get(section, {})
+        head = self._head(slug)
+        if head is None:
+            name = listing.section_name if listing else section
+            index = SectionIndex(self._edition, section, name or section, {})
+        else:
+            index = head
+        renamed = bool(listing and listing.section_name and listing.section_name != index.name)
+        if index.months is not None and renamed:
+            # The name heads every month page: rewrite them all (rare).
+            full = self.tree.load_index(slug)
+            assert full is not None
+            index = SectionIndex(full.edition, full.section, full.name, full.entries)
+        if listing is not None and listing.section_name:
+            index.name = listing.section_name
+        if index.months is not None:
+            return self._update_split(slug, index, new, listing)
+        before = dict(index.entries)
+        index.entries.update(new)
+        for listed in listing.articles if listing else []:
+            if listed.article_id not in index.entries:
+                entry = self._known_entry(listed.article_id)
+                if entry is not None:
+                    index.entries[entry.id] = entry
+        if head is not None and not renamed and index.entries == before:
+            return False
+        return self._write_whole(slug, index)
+
+    def _update_split(
+        self,
+        slug: str,
+        head: SectionIndex,
+        new: dict[str, IndexEntry],
+        listing: SectionListing | None,
+    ) -> bool:
+        """Merge into a split index: read and rewrite only the months that change."""
+        parts: dict[str, SectionIndex] = {}
+
+        def part(month: str) -> SectionIndex:
+            if month not in parts:
+                found = self.tree.load_month(slug, month)
+                parts[month] = month_part(head, month, found.entries if found else {})
+            return parts[month]
+
+        additions = dict(new)
+        for listed in listing.articles if listing else []:
+            article_id = listed.article_id
+            if article_id in head.entries or article_id in additions:
+                continue
+            entry = self._known_entry(article_id)
+            if entry is not None and article_id not in part(month_of(entry)).entries:
+                additions[article_id] = entry
+        changed_months = set()
+        for entry in additions.values():
+            target = part(month_of(entry))
+            if target.entries.get(entry.id) != entry:
+                target.entries[entry.id] = entry
+                changed_months.add(target.month)
+        summaries = {summary.month: summary for summary in head.months or []}
+        fresh = {month: month_summary(slug, p) for month, p in parts.items()}
+        if not changed_months and all(summaries.get(m) == s for m, s in fresh.items()):
+            return False
+        for month in sorted(changed_months, reverse=True):
+            self._write_part(slug, parts[month])
+        newest = dict(head.entries)
+        for p in parts.values():
+            newest.update(p.entries)
+        self._write_part(slug, split_head(head, {**summaries, **fresh}, newest))
+        return True
+
+    def _repair_section(self, slug: str, pages: int) -> bool:
+        """Index the pages a killed run stored in ``pages/<slug>/`` but never indexed."""
+        head = self._head(slug)
+        if head is None or head.stored(slug) >= pages:
+            return False
+        index = self.tree.load_index(slug)
+        assert index is not None
+        whole = SectionIndex(index.edition, index.section, index.name, index.entries)
+        for article_id, folder in sorted(self._existing.items()):
+            if folder == slug and article_id not in whole.entries:
                 entry = self.tree.read_page_meta(slug, article_id)
                 if entry is not None:
-                    index.entries[article_id] = entry
+                    whole.entries[article_id] = entry
                     self._inc("index_repairs")
-        return indexes
+        return self._write_whole(slug, whole)
 
-    def _write_index(self, slug: str, index: SectionIndex) -> None:
-        self._write(self.tree.index_data_path(slug), index.to_json())
+    def _write_whole(self, slug: str, index: SectionIndex) -> bool:
+        """Write a whole index: its months first, its head last (the head decides)."""
+        head, parts = split_index(index, slug)
+        changed = False
+        for part in parts:
+            changed |= self._write_part(slug, part)
+        return self._write_part(slug, head) or changed
+
+    def _write_part(self, slug: str, part: SectionIndex) -> bool:
+        """One index file and its page: a short index, a split one's head or a month."""
+        if part.month:
+            data_path, md_path = (
+                self.tree.month_data_path(slug, part.month),
+                self.tree.month_md_path(slug, part.month),
+            )
+            up, home, index_link = "../../", "../../README.md", f"../{slug}.md"
+        else:
+            data_path, md_path = self.tree.index_data_path(slug), self.tree.index_md_path(slug)
+            up, home, index_link = "../", "../README.md", ""
         entries = [
-            {
-                "title": entry.title,
-                "date": entry.published[:10],
-                "link": f"../{entry.page}",
-            }
-            for entry in index.sorted_entries()
+            {"title": entry.title, "date": entry.published[:10], "link": f"{up}{entry.page}"}
+            for entry in part.sorted_entries()
+        ]
+        archives = [
+            {"month": m.month, "link": f"{slug}/{m.month}.md", "count": m.count}
+            for m in part.months or []
         ]
         text = render(
             self.templates["index.md.j2"],
-            edition=index.edition,
-            section=index.section,
-            section_name=index.name,
-            home_link="../README.md",
+            edition=part.edition,
+            section=part.section,
+            section_name=part.name,
+            home_link=home,
             entries=entries,
+            count=part.count,
+            month=part.month,
+            index_link=index_link,
+            archives=archives,
         )
-        self._write(self.tree.index_md_path(slug), text.encode())
+        # The page first, its data last: the data decides what the next run adds,
+        # so a kill between the two leaves a page that the next run rewrites.
+        changed = self._write(md_path, text.encode())
+        changed = self._write(data_path, part.to_json()) or changed
+        if not part.month:
+            self._heads[slug] = part
+        return changed
 
-    def _write_home(self, indexes: dict[str, SectionIndex]) -> None:
-        edition = self._edition or next((i.edition for i in indexes.values()), "gb")
+    def _write_home(self) -> None:
+        """The home page, from the head of every index (each a bounded read)."""
+        edition = self._edition
         sections = []
-        for slug, index in sorted(indexes.items()):
-            newest = index.sorted_entries()[:1]
+        for slug in self.tree.index_slugs():
+            head = self._head(slug)
+            if head is None:
+                continue
+            edition = edition or head.edition
+            newest = head.sorted_entries()[:1]
             sections.append(
                 {
-                    "name": index.name,
+                    "name": head.name,
                     "link": f"indexes/{slug}.md",
-                    "count": len(index.entries),
+                    "count": head.count,
                     "latest": newest[0].published[:10] if newest else "",
                 }
             )
-        text = render(self.templates["home.md.j2"], edition=edition, sections=sections)
+        text = render(self.templates["home.md.j2"], edition=edition or "gb", sections=sections)
         self._write(self.tree.home_path, text.encode())

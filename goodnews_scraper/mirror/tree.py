@@ -6,6 +6,9 @@
       README.md                   home page, links every section index
       indexes/<slug>.md           a section's articles, newest first
       indexes/<slug>.json         the same entries as data, merged run after run
+      indexes/<slug>/<YYYY-MM>.md   a long section's articles of one month
+      indexes/<slug>/<YYYY-MM>.json (past INDEX_PAGE_SIZE articles; the section's
+                                  own files then hold its newest ones and the months)
       pages/<slug>/<id>.md        one page per article, stored once
       pages/<slug>/<id>.png       its QR code
 
@@ -25,6 +28,10 @@ from typing import Any
 from goodnews_scraper.mirror.files import write_if_changed
 
 ARTICLE_ID_RE = re.compile(r"a[0-9]{1,12}")
+MONTH_RE = re.compile(r"[0-9]{4}-[0-9]{2}")
+#: Articles a section's index page shows. A longer index is split by month of
+#: publication, so a run rewrites the months it adds to, not the whole history.
+INDEX_PAGE_SIZE = 200
 SECTION_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}(?:/[a-z0-9][a-z0-9_-]{0,63}){0,3}")
 SLUG_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,255}")
 META_PREFIX = "<!-- goodnews-scraper "
@@ -64,45 +71,145 @@ class IndexEntry:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> IndexEntry:
-        return cls(**{name: str(data[name]) for name in cls.__dataclass_fields__})
+        return cls(
+            str(data["id"]),
+            str(data["title"]),
+            str(data["published"]),
+            str(data["page"]),
+            str(data["url"]),
+        )
 
     def sort_key(self) -> tuple[str, int]:
         """Newest first; the id breaks ties so the order is stable."""
         return (self.published, int(self.id[1:]))
 
 
+def month_of(entry: IndexEntry) -> str:
+    """``YYYY-MM`` of the entry's publication: the month file that lists it."""
+    month = entry.published[:7]
+    return month if MONTH_RE.fullmatch(month) else "0000-00"
+
+
+@dataclass(frozen=True)
+class MonthSummary:
+    """What a split index's head says of one month file."""
+
+    month: str
+    count: int  # entries of the month
+    stored: int  # of them, pages stored in the section's own folder
+
+
 @dataclass
 class SectionIndex:
+    """A section's index entries, or one part of a split index.
+
+    ``months`` is set on the head of a split index (``indexes/<slug>.json``,
+    whose ``entries`` are then the newest :data:`INDEX_PAGE_SIZE` only);
+    ``month`` on one of its month files. A short index has neither.
+    """
+
     edition: str
     section: str
     name: str
     entries: dict[str, IndexEntry]
+    months: list[MonthSummary] | None = None
+    month: str = ""
+
+    @property
+    def count(self) -> int:
+        """Entries of the whole section (of the month, for a month file)."""
+        return sum(m.count for m in self.months) if self.months is not None else len(self.entries)
+
+    def stored(self, slug: str) -> int:
+        """Entries whose page is stored in the folder ``pages/<slug>/``."""
+        if self.months is not None:
+            return sum(m.stored for m in self.months)
+        prefix = f"pages/{slug}/"
+        return sum(1 for entry in self.entries.values() if entry.page.startswith(prefix))
 
     def sorted_entries(self) -> list[IndexEntry]:
         return sorted(self.entries.values(), key=IndexEntry.sort_key, reverse=True)
 
     def to_json(self) -> bytes:
-        """One entry a line, so a new article is a one-line diff in git."""
-        head = {"edition": self.edition, "section": self.section, "name": self.name}
-        lines = [
-            json.dumps(asdict(entry), ensure_ascii=False, sort_keys=True)
-            for entry in self.sorted_entries()
-        ]
-        body = ",\n  ".join(lines)
+        """One entry (and one month) a line, so a new article is a one-line diff in git."""
+        head: dict[str, object] = {
+            "edition": self.edition,
+            "section": self.section,
+            "name": self.name,
+        }
+        if self.month:
+            head["month"] = self.month
+        if self.months is not None:
+            head["count"] = self.count
         head_json = json.dumps(head, ensure_ascii=False, sort_keys=True)[:-1]
-        articles = f'"articles": [\n  {body}\n]' if lines else '"articles": []'
-        return f"{head_json}, {articles}}}\n".encode()
+        parts = [head_json]
+        if self.months is not None:
+            parts.append(_json_list("months", [asdict(m) for m in self.months]))
+        parts.append(_json_list("articles", [asdict(e) for e in self.sorted_entries()]))
+        return (", ".join(parts) + "}\n").encode()
 
     @classmethod
     def from_json(cls, raw: bytes) -> SectionIndex:
         data = json.loads(raw)
         entries = [IndexEntry.from_dict(item) for item in data["articles"]]
+        months = data.get("months")
         return cls(
             edition=str(data["edition"]),
             section=check_section(str(data["section"])),
             name=str(data["name"]),
             entries={entry.id: entry for entry in entries},
+            months=None
+            if months is None
+            else [MonthSummary(str(m["month"]), int(m["count"]), int(m["stored"])) for m in months],
+            month=str(data.get("month", "")),
         )
+
+
+def _json_list(key: str, items: list[dict[str, Any]]) -> str:
+    lines = [json.dumps(item, ensure_ascii=False, sort_keys=True) for item in items]
+    body = ",\n  ".join(lines)
+    return f'"{key}": [\n  {body}\n]' if lines else f'"{key}": []'
+
+
+def month_part(index: SectionIndex, month: str, entries: dict[str, IndexEntry]) -> SectionIndex:
+    """The month file of a split index."""
+    return SectionIndex(index.edition, index.section, index.name, entries, month=month)
+
+
+def month_summary(slug: str, part: SectionIndex) -> MonthSummary:
+    return MonthSummary(part.month, len(part.entries), part.stored(slug))
+
+
+def split_head(
+    index: SectionIndex, months: dict[str, MonthSummary], newest: dict[str, IndexEntry]
+) -> SectionIndex:
+    """The head of a split index: its newest entries (of ``newest``) and its months."""
+    ordered = sorted(newest.values(), key=IndexEntry.sort_key, reverse=True)[:INDEX_PAGE_SIZE]
+    return SectionIndex(
+        index.edition,
+        index.section,
+        index.name,
+        {entry.id: entry for entry in ordered},
+        months=[months[m] for m in sorted(months, reverse=True) if months[m].count],
+    )
+
+
+def split_index(index: SectionIndex, slug: str) -> tuple[SectionIndex, list[SectionIndex]]:
+    """A whole index as it is stored: (head, month files); a short one is its own head."""
+    if len(index.entries) <= INDEX_PAGE_SIZE:
+        return SectionIndex(index.edition, index.section, index.name, index.entries), []
+    by_month: dict[str, dict[str, IndexEntry]] = {}
+    for entry in index.entries.values():
+        by_month.setdefault(month_of(entry), {})[entry.id] = entry
+    parts = [month_part(index, month, by_month[month]) for month in sorted(by_month, reverse=True)]
+    summaries = {part.month: month_summary(slug, part) for part in parts}
+    return split_head(index, summaries, index.entries), parts
+
+
+def _check_month(month: str) -> str:
+    if not MONTH_RE.fullmatch(month):
+        raise UnsafeNameError(f"not a month: {month[:80]!r}")
+    return month
 
 
 def page_relpath(slug: str, article_id: str) -> str:
@@ -138,6 +245,7 @@ class MirrorTree:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._checked_folders: set[Path] = set()
 
     @property
     def home_path(self) -> Path:
@@ -163,6 +271,12 @@ class MirrorTree:
     def index_data_path(self, slug: str) -> Path:
         return self.indexes_dir / f"{slug}.json"
 
+    def month_md_path(self, slug: str, month: str) -> Path:
+        return self.indexes_dir / slug / f"{_check_month(month)}.md"
+
+    def month_data_path(self, slug: str, month: str) -> Path:
+        return self.indexes_dir / slug / f"{_check_month(month)}.json"
+
     def existing_pages(self) -> dict[str, str]:
         """Article id -> slug of the folder its page is stored in."""
         found: dict[str, str] = {}
@@ -183,11 +297,44 @@ class MirrorTree:
         except (FileNotFoundError, UnicodeDecodeError):
             return None
 
-    def load_index(self, slug: str) -> SectionIndex | None:
+    def load_head(self, slug: str) -> SectionIndex | None:
+        """``indexes/<slug>.json``: all of a short index, the head of a split one."""
         try:
             return SectionIndex.from_json(self.index_data_path(slug).read_bytes())
         except FileNotFoundError:
             return None
+
+    def load_month(self, slug: str, month: str) -> SectionIndex | None:
+        try:
+            return SectionIndex.from_json(self.month_data_path(slug, month).read_bytes())
+        except FileNotFoundError:
+            return None
+
+    def month_files(self, slug: str) -> list[str]:
+        """Months of a split index found on disk, newest first."""
+        folder = self.indexes_dir / slug
+        if not folder.is_dir():
+            return []
+        return sorted(
+            (path.stem for path in folder.glob("*.json") if MONTH_RE.fullmatch(path.stem)),
+            reverse=True,
+        )
+
+    def load_index(self, slug: str) -> SectionIndex | None:
+        """Every entry of a section's index, whether split or not.
+
+        A split index is read from all its month files on disk, so entries a
+        killed run added to a month before it could rewrite the head count.
+        """
+        head = self.load_head(slug)
+        if head is None or head.months is None:
+            return head
+        entries = dict(head.entries)
+        for month in self.month_files(slug):
+            part = self.load_month(slug, month)
+            if part is not None:
+                entries.update(part.entries)
+        return SectionIndex(head.edition, head.section, head.name, entries, head.months)
 
     def index_slugs(self) -> list[str]:
         if not self.indexes_dir.is_dir():
@@ -199,12 +346,19 @@ class MirrorTree:
     def edition(self) -> str | None:
         """The edition the tree holds (one tree, one edition), if any index says."""
         for slug in self.index_slugs():
-            index = self.load_index(slug)
+            index = self.load_head(slug)
             if index is not None:
                 return index.edition
         return None
 
     def write(self, path: Path, data: bytes) -> bool:
-        if self.root.resolve() not in path.resolve().parents:
-            raise UnsafeNameError(f"{path} is outside {self.root}")
+        # Resolving costs a system call per path component: check each folder once.
+        folder = path.parent
+        if folder not in self._checked_folders:
+            root = self.root.resolve()
+            if root != folder.resolve() and root not in folder.resolve().parents:
+                raise UnsafeNameError(f"{path} is outside {self.root}")
+            self._checked_folders.add(folder)
+        if path.is_symlink():
+            raise UnsafeNameError(f"{path} is a symbolic link")
         return write_if_changed(path, data)

@@ -32,7 +32,7 @@ from goodnews_scraper.sites.ntdtv import (
     parse_list_page,
 )
 from goodnews_scraper.spiders.arguments import choice, comma_list, positive_int
-from goodnews_scraper.timing import StageTimer
+from goodnews_scraper.timing import stage_timer
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -76,7 +76,7 @@ class NtdtvSpider(scrapy.Spider):
     #: Each article response gives one item, and Scrapy 2.19 starts CONCURRENT_ITEMS
     #: asyncio workers for every response's output: about 1 ms of CPU each at the
     #: default of 100 (see README, "Benchmarks").
-    custom_settings: dict[str, Any] | None = {"CONCURRENT_ITEMS": 1}
+    custom_settings: dict[str, Any] | None = {"CONCURRENT_ITEMS": 1}  # noqa: RUF012
     urls: SiteUrls
     tree: MirrorTree
     allowed_domains: list[str]
@@ -177,7 +177,7 @@ class NtdtvSpider(scrapy.Spider):
             logger.warning("List page %s is not HTML; section %s stops here", response.url, section)
             yield from self._section_done(section)
             return
-        with StageTimer(self.crawler.stats, "parse_list"):
+        with stage_timer(self, self.crawler.stats, "parse_list"):
             listed = parse_list_page(response.text, response.url, self.edition, self.urls)
         self._inc(f"sections/{section}/list_pages")
         self._inc(f"extraction/list/{listed.layer}")
@@ -267,7 +267,7 @@ class NtdtvSpider(scrapy.Spider):
             if not _is_html(response):
                 content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
                 raise ArticleRejected("not_html", f"content type {content_type!r}")
-            with StageTimer(self.crawler.stats, "parse"):
+            with stage_timer(self, self.crawler.stats, "parse"):
                 parsed = parse_article(response.text, response.url)
         except ArticleRejected as rejected:
             self._inc(f"articles/rejected/{rejected.reason}")

@@ -1,0 +1,83 @@
+"""The benchmark harness runs end to end on a tiny site and reports what it should.
+
+A smoke test: it checks that every run happened and every figure is there
+and sane (counts, files, sizes), never how fast anything was.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from benchmarks import run
+from benchmarks.site import sections_of
+
+ARTICLES = 16
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    folder = tmp_path_factory.mktemp("bench")
+    out = folder / "result.json"
+    assert (
+        run.main(["--articles", str(ARTICLES), "--out", str(out), "--workdir", str(folder / "w")])
+        == 0
+    )
+    data: dict[str, object] = json.loads(out.read_text("utf-8"))
+    return data
+
+
+def test_every_run_crawled_the_whole_site(result: dict) -> None:
+    runs = result["runs"]
+    assert {"baseline", "mirror", "rerun", "new"} <= set(runs)
+    assert ("mirror_images" in runs) == result["images_measured"]
+    assert runs["baseline"]["articles"] == runs["mirror"]["articles"] == ARTICLES
+    for name, data in runs.items():
+        assert data["returncode"] == 0, name
+        assert data["cpu_s"] > 0 and data["crawl_cpu_s"] > 0 and data["peak_rss_mb"] > 0
+
+
+def test_throughput_and_stages_are_reported(result: dict) -> None:
+    mirror = result["throughput"]["mirror"]
+    assert mirror["articles"] == ARTICLES
+    assert mirror["articles_per_s"] > 0 and mirror["throughput_vs_baseline"] > 0
+    stages = result["stages"]["mirror"]
+    for stage in ("parse", "clean", "markdown", "qr_code", "page_template", "write_pages"):
+        assert stages[stage] > 0, stage
+    assert stages["total"] >= sum(
+        v for k, v in stages.items() if k not in ("total", "scrapy_and_rest")
+    )
+
+
+def test_reruns_request_and_write_what_they_should(result: dict) -> None:
+    sections = len(result["sections"])
+    rerun = result["rerun"]
+    assert rerun["requests"] == {"total": sections + 1, "list": sections, "robots": 1}
+    assert rerun["files_changed"] == 0
+    new = result["new_articles"]
+    assert len(new["new_ids"]) == 1
+    assert new["requests"]["article"] == 1
+    assert new["files_changed_by_kind"]["pages"] == new["files_changed_by_kind"]["qr_codes"] == 1
+    assert set(new["index_files_changed"]) <= set(new["affected_index_files"])
+    assert len(sections_of(ARTICLES)) * 2 + 1 >= len(new["index_files_changed"]) >= 3
+
+
+def test_repository_figures_and_targets(result: dict) -> None:
+    repo = result["repository"]
+    assert repo["page"]["files"] == ARTICLES
+    assert 0 < repo["qr_code"]["largest_bytes"] <= 500
+    assert repo["index_files"] and repo["home_bytes"] > 0
+    if result["images_measured"]:
+        assert repo["images"]["files"] > 0
+    names = [target["target"] for target in result["targets"]]
+    assert "throughput, images off" in names and "QR code size" in names
+    assert result["machine"]["cores"] and result["machine"]["file_create_cpu_ms"] > 0
+
+
+def test_the_table_is_printed(result: dict) -> None:
+    table = run.report(result)
+    for heading in ("**Throughput**", "**Where the CPU goes**", "**Re-runs**", "**Targets**"):
+        assert heading in table
+    assert Path(run.BASELINE_SPIDER).is_file()
