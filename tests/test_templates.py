@@ -149,3 +149,10 @@ def test_broken_user_template_fails_at_start(tmp_path: Path) -> None:
     (tmp_path / "index.md.j2").write_text("{% for x in %}", encoding="utf-8")
     with pytest.raises(TemplateSetupError, match=r"index\.md\.j2"):
         load_templates(tmp_path)
+
+
+@pytest.mark.parametrize("name", ["header.md.j2", "_labels.md.j2"])
+def test_broken_included_template_fails_at_start(tmp_path: Path, name: str) -> None:
+    (tmp_path / name).write_text("{% set x = %}", encoding="utf-8")
+    with pytest.raises(TemplateSetupError, match=name.replace(".", r"\.")):
+        load_templates(tmp_path)

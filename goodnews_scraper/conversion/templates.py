@@ -24,6 +24,9 @@ from jinja2 import (
 )
 
 TEMPLATE_NAMES = ("page.md.j2", "index.md.j2", "home.md.j2")
+#: Templates the others include or import: compiled at start too, so a broken
+#: one fails the start rather than the first page.
+INCLUDED_NAMES = ("header.md.j2", "footer.md.j2", "_labels.md.j2")
 #: Source-tree location of the templates (an installed egg carries them as
 #: the package data ``goodnews_scraper/templates``).
 SOURCE_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -83,12 +86,12 @@ def load_templates(user_dir: str | Path | None = None) -> dict[str, Template]:
     """Every template the mirror needs, compiled now so a bad one fails the start."""
     env = template_environment(user_dir)
     templates: dict[str, Template] = {}
-    for name in TEMPLATE_NAMES:
+    for name in (*TEMPLATE_NAMES, *INCLUDED_NAMES):
         try:
             templates[name] = env.get_template(name)
         except TemplateError as error:
             raise TemplateSetupError(f"template {name}: {error}") from error
-    return templates
+    return {name: templates[name] for name in TEMPLATE_NAMES}
 
 
 def render(template: Template, **context: object) -> str:
