@@ -99,3 +99,9 @@ def run_crawl(
         check=False,
     )
     return CrawlResult(done.returncode, done.stdout + done.stderr, site)
+
+
+def new_article_files(article_id: str, slug: str) -> set[str]:
+    """What one new article in section ``slug`` changes in a (short-index) tree."""
+    page = f"pages/{slug}/{article_id}"
+    return {f"{page}.md", f"{page}.png", f"indexes/{slug}.json", f"indexes/{slug}.md", "README.md"}

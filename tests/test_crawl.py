@@ -20,6 +20,7 @@ from lxml import html as lxml_html
 from PIL import Image
 
 from goodnews_scraper.mirror.tree import parse_page_meta, section_slug
+from goodnews_scraper.sites.ntdtv import DEFAULT_SECTIONS
 from tests.crawl import FIXTURE_TOLERANCE, CrawlResult, run_crawl
 from tests.fixture_site import FixtureServer
 from tests.fixture_site.content import (
@@ -32,17 +33,7 @@ from tests.fixture_site.content import (
 from tests.fixture_site.images import page_src
 
 MIRROR = "https://github.com/OWNER/REPO/blob/main"
-CRAWLED = (
-    "prog1695",
-    "prog1138",
-    "prog204",
-    "prog203",
-    "prog202",
-    "prog424",
-    "prog647",
-    "prog1699",
-    "news/china",
-)
+CRAWLED = (*DEFAULT_SECTIONS, "news/china")
 SECTIONS_ARG = "sections=" + ",".join(CRAWLED)
 SETTINGS = {"MIRROR_BASE_URL": MIRROR, **FIXTURE_TOLERANCE}
 
@@ -75,12 +66,6 @@ def to_html(markdown: str) -> lxml_html.HtmlElement:
 
 def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
-
-
-@pytest.fixture(scope="module")
-def server() -> FixtureServer:
-    with FixtureServer() as running:
-        yield running
 
 
 @pytest.fixture(scope="module")

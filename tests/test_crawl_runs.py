@@ -7,7 +7,7 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,7 @@ from tests.crawl import (
     PROJECT_ROOT,
     CrawlResult,
     crawl_command,
+    new_article_files,
     run_crawl,
 )
 from tests.fixture_site import FixtureServer, build_site
@@ -28,12 +29,6 @@ from tests.fixture_site.content import NEW_ARTICLE, article, section, with_new_a
 MIRROR = "https://github.com/OWNER/REPO/blob/main"
 SECTIONS = "sections=prog204,prog202,prog203,news/china"
 SETTINGS = {"MIRROR_BASE_URL": MIRROR, **FIXTURE_TOLERANCE}
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FixtureServer]:
-    with FixtureServer() as running:
-        yield running
 
 
 @pytest.fixture(scope="module")
@@ -105,14 +100,7 @@ def test_new_article_rewrites_only_its_page_its_index_and_home(
     assert result.returncode == 0, result.log[-3000:]
     after = result.files()
     changed = {path for path in after if before.get(path) != after[path]}
-    new_page = f"pages/prog204/{NEW_ARTICLE.id}"
-    assert changed == {
-        f"{new_page}.md",
-        f"{new_page}.png",
-        "indexes/prog204.json",
-        "indexes/prog204.md",
-        "README.md",
-    }
+    assert changed == new_article_files(NEW_ARTICLE.id, "prog204")
     assert set(before) <= set(after)
     assert NEW_ARTICLE.title in after["indexes/prog204.md"].decode()
     articles_requested = [p for p in server.requests if p.endswith(".html")]

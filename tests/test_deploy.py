@@ -24,12 +24,6 @@ MIRROR = "https://github.com/OWNER/REPO/blob/main"
 SECRET = "0123456789abcdef0123456789abcdef"
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[FixtureServer]:
-    with FixtureServer() as running:
-        yield running
-
-
 @pytest.fixture(scope="module", params=[True, False], ids=["items_dir", "no_items_dir"])
 def scrapyd(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory

@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from goodnews_scraper.mirror.files import TEMP_PREFIX
 from tests.crawl import FIXTURE_TOLERANCE, CrawlResult, run_crawl
@@ -44,12 +41,6 @@ FAILED = {
     PDF: "rejected/not_html",
 }
 MIRRORED = {BUSY, BAD_UTF8}
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FixtureServer]:
-    with FixtureServer() as running:
-        yield running
 
 
 def break_the_site(server: FixtureServer) -> dict[str, faults.FixtureResponse]:

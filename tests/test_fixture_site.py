@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import urllib.request
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from urllib.error import HTTPError
 from urllib.parse import urljoin, urlsplit
@@ -48,12 +47,6 @@ def fetch(url: str) -> tuple[int, str, bytes]:
 
 def parse(body: bytes) -> lxml.html.HtmlElement:
     return lxml.html.fromstring(body.decode("utf-8"))
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FixtureServer]:
-    with FixtureServer() as s:
-        yield s
 
 
 def test_content_shape() -> None:

@@ -12,7 +12,6 @@ import hashlib
 import io
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -135,12 +134,6 @@ def page_images(result: CrawlResult, aid: str, slug: str) -> list[str]:
 
 
 # --------------------------------------------------------------------------- crawls
-@pytest.fixture(scope="module")
-def server() -> Iterator[FixtureServer]:
-    with FixtureServer() as running:
-        yield running
-
-
 @pytest.fixture(scope="module")
 def first_requests() -> list[str]:
     """What the server was asked during the first run."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import os
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -306,12 +305,6 @@ def test_scrapy_list_works_with_or_without_secrets_in_the_environment(secret: st
 
 
 # --------------------------------------------------------------------------- real crawls
-@pytest.fixture(scope="module")
-def server() -> Iterator[FixtureServer]:
-    with FixtureServer() as running:
-        yield running
-
-
 def test_clean_run_ends_0_with_a_summary(server: FixtureServer, tmp_path: Path) -> None:
     result = run_crawl(server.origin, tmp_path / "site", "sections=prog1695,prog647")
     assert result.returncode == 0, result.log[-3000:]

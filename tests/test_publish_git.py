@@ -19,7 +19,7 @@ from goodnews_scraper.publishing.config import publisher_from_settings
 from goodnews_scraper.publishing.git import GitPublisher, GitTarget
 from goodnews_scraper.publishing.redact import mask_url, redact
 from goodnews_scraper.publishing.summary import commit_message
-from tests.crawl import CrawlResult, run_crawl
+from tests.crawl import CrawlResult, new_article_files, run_crawl
 from tests.fixture_site import FixtureServer, build_site
 from tests.fixture_site.content import NEW_ARTICLE, with_new_article
 from tests.publish_git_http import GitHttpServer
@@ -37,20 +37,7 @@ from tests.publish_git_remote import (
 SECTIONS = "sections=prog1699,prog1138"
 TOKEN = "ghp-test-SECRET-0123456789"
 NEW_PAGE = f"pages/prog1699/{NEW_ARTICLE.id}"
-#: What a new article in prog1699 changes in the tree.
-NEW_ARTICLE_FILES = {
-    f"{NEW_PAGE}.md",
-    f"{NEW_PAGE}.png",
-    "indexes/prog1699.json",
-    "indexes/prog1699.md",
-    "README.md",
-}
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FixtureServer]:
-    with FixtureServer() as running:
-        yield running
+NEW_ARTICLE_FILES = new_article_files(NEW_ARTICLE.id, "prog1699")
 
 
 @contextmanager

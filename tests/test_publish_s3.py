@@ -14,27 +14,14 @@ from scrapy.settings import Settings
 from goodnews_scraper.publishing.base import PublishError, PublishSettingError
 from goodnews_scraper.publishing.config import publisher_from_settings
 from goodnews_scraper.publishing.s3 import S3Publisher, S3Target, content_type
-from tests.crawl import CrawlResult, run_crawl
+from tests.crawl import CrawlResult, new_article_files, run_crawl
 from tests.fixture_site import FixtureServer, build_site
 from tests.fixture_site.content import NEW_ARTICLE, with_new_article
 from tests.publish_s3_server import ACCESS_KEY, REGION, SECRET_KEY, S3Server, s3_server
 
 SECTIONS = "sections=prog1699,prog1138"
 PREFIX = "mirror/gb/"
-NEW_PAGE = f"pages/prog1699/{NEW_ARTICLE.id}"
-NEW_ARTICLE_FILES = {
-    f"{NEW_PAGE}.md",
-    f"{NEW_PAGE}.png",
-    "indexes/prog1699.json",
-    "indexes/prog1699.md",
-    "README.md",
-}
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FixtureServer]:
-    with FixtureServer() as running:
-        yield running
+NEW_ARTICLE_FILES = new_article_files(NEW_ARTICLE.id, "prog1699")
 
 
 @pytest.fixture(scope="module")
