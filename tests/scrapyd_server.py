@@ -94,7 +94,17 @@ class Scrapyd:
             f"[deploy:test]\nurl = {self.url}/\nproject = goodnews_scraper\n", encoding="utf-8"
         )
         return subprocess.run(
-            ["scrapyd-deploy", "test", "-p", "goodnews_scraper", "--version", "r1"],
+            # As a module: the console script may not be on PATH (pyenv shims, venvs).
+            [
+                sys.executable,
+                "-m",
+                "scrapyd_client.deploy",
+                "test",
+                "-p",
+                "goodnews_scraper",
+                "--version",
+                "r1",
+            ],
             cwd=PROJECT_ROOT,
             env={**os.environ, "XDG_CONFIG_HOME": str(config_home)},
             capture_output=True,

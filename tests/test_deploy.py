@@ -99,7 +99,7 @@ def test_bad_setting_fails_the_job_at_start_in_one_line(
 def test_scrapy_cloud_egg_carries_settings_and_templates(tmp_path: Path) -> None:
     egg = tmp_path / "project.egg"
     built = subprocess.run(
-        ["shub", "deploy", "12345", "--build-egg", str(egg)],
+        [sys.executable, "-m", "shub", "deploy", "12345", "--build-egg", str(egg)],
         cwd=PROJECT_ROOT,
         env={**os.environ, "SHUB_APIKEY": SECRET},
         capture_output=True,
