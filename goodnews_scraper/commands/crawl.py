@@ -69,17 +69,17 @@ class Command(ScrapyCrawlCommand):
         failures = job_failures(crawler.stats.get_stats(), monitors=monitors)
         if failures:
             message = f"scrapy crawl: the crawl did not do its job: {'; '.join(failures)}"
-            logger.error("%s (see the log above)", message)
-            if settings.get("LOG_FILE") or not settings.getbool("LOG_ENABLED"):
-                print(message, file=sys.stderr)
+            self._say(logging.ERROR, message, " (see the log above)")
             self.exitcode = 1
 
     def _report_start_error(self, error: str) -> None:
+        self._say(logging.CRITICAL, f"scrapy crawl: error: {error}")
+        self.exitcode = 2
+
+    def _say(self, level: int, message: str, log_suffix: str = "") -> None:
         """One line in the job log (Scrapyd, Scrapy Cloud) and on the console."""
         assert self.settings is not None
-        message = f"scrapy crawl: error: {error}"
-        logger.critical(message)
+        logger.log(level, "%s%s", message, log_suffix)
         if self.settings.get("LOG_FILE") or not self.settings.getbool("LOG_ENABLED"):
             # The log goes to a file, or nowhere: say it on the console too.
             print(message, file=sys.stderr)
-        self.exitcode = 2
