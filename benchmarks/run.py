@@ -575,34 +575,25 @@ def report(result: dict[str, Any]) -> str:
     parts.append(_table(["run", "stage", "CPU ms/article", "share"], stage_rows))
     rerun, new = result["rerun"], result["new_articles"]
     parts += ["", "**Re-runs**", ""]
-    rerun_rows = []
-    for label, row in (("nothing new", rerun), (f"{len(new['new_ids'])} new (1 %)", new)):
-        rerun_rows.append(
-            [
-                label,
-                row["requests"].get("total", 0),
-                ", ".join(f"{k} {v}" for k, v in sorted(row["requests"].items()) if k != "total"),
-                row["files_changed"],
-                ", ".join(f"{k} {v}" for k, v in sorted(row["files_changed_by_kind"].items())),
-                f"{row['process_wall_s']:.1f}",
-                f"{100 * (row['process_wall_vs_first'] or 0):.1f} %",
-                row["index_cpu_ms"],
-            ]
-        )
+
+    def rerun_row(label: str, row: dict[str, Any]) -> list[Any]:
+        return [
+            label,
+            row["requests"].get("total", 0),
+            ", ".join(f"{k} {v}" for k, v in sorted(row["requests"].items()) if k != "total"),
+            row["files_changed"],
+            ", ".join(f"{k} {v}" for k, v in sorted(row["files_changed_by_kind"].items())),
+            f"{row['process_wall_s']:.1f}",
+            f"{100 * (row['process_wall_vs_first'] or 0):.1f} %",
+            row["index_cpu_ms"],
+        ]
+
+    rerun_rows = [
+        rerun_row("nothing new", rerun),
+        rerun_row(f"{len(new['new_ids'])} new (1 %)", new),
+    ]
     if result.get("rerun_images"):
-        row = result["rerun_images"]
-        rerun_rows.append(
-            [
-                "nothing new, images on",
-                row["requests"].get("total", 0),
-                ", ".join(f"{k} {v}" for k, v in sorted(row["requests"].items()) if k != "total"),
-                row["files_changed"],
-                ", ".join(f"{k} {v}" for k, v in sorted(row["files_changed_by_kind"].items())),
-                f"{row['process_wall_s']:.1f}",
-                f"{100 * (row['process_wall_vs_first'] or 0):.1f} %",
-                row["index_cpu_ms"],
-            ]
-        )
+        rerun_rows.append(rerun_row("nothing new, images on", result["rerun_images"]))
     parts.append(
         _table(
             [

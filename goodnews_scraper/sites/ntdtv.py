@@ -321,7 +321,7 @@ def _byline(body: Selector) -> str:
 
 
 def _site_body(page: Selector) -> tuple[str, list[str]]:
-    """Body HTML with furniture removed and tag links as text; tags."""
+    """Body HTML with furniture removed and tag links as text (empty when no text); tags."""
     body = page.css(SEL_BODY)
     if not body:
         return "", []
@@ -334,6 +334,8 @@ def _site_body(page: Selector) -> tuple[str, list[str]]:
         if text and text not in tags:
             tags.append(text)
         link.root.drop_tag()
+    if not _clean_text(body[0].css("::text").getall()):
+        return "", tags
     inner = (root.text or "") + "".join(
         lxml_html.tostring(child, encoding="unicode") for child in root
     )
@@ -353,7 +355,7 @@ def parse_article(html: str, url: str) -> ParsedArticle:
 
     body_html, tags = _site_body(page)
     extraction = EXTRACTION_SITE
-    if not _clean_text(Selector(text=body_html or "<p></p>").css("::text").getall()):
+    if not body_html:
         missed.append(f"body: {SEL_BODY}")
         article_body = ld.get("articleBody")
         if isinstance(article_body, str) and article_body.strip():
