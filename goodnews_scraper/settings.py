@@ -40,6 +40,11 @@ ITEM_PIPELINES = {
 FEED_EXPORTERS = {
     "mirror": "goodnews_scraper.exporters.mirror_tree.MirrorTreeExporter",
 }
+#: Pages and QR codes are put in place in batches: this many articles, or
+#: what this many seconds brought, with one sync of the disk for all their
+#: files. A kill loses the batch in progress; the next run fetches it again.
+MIRROR_WRITE_BATCH = 100
+MIRROR_WRITE_BATCH_SECONDS = 10.0
 #: The mirror feed writes the tree under SITE_DIR; the file named here gets
 #: the run log (one JSON line per file written), kept out of the tree so the
 #: tree only changes when the site does.

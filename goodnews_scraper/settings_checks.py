@@ -42,6 +42,24 @@ def site_dir(settings: BaseSettings) -> Path:
     return path
 
 
+def write_batch(settings: BaseSettings) -> tuple[int, float]:
+    """(MIRROR_WRITE_BATCH, MIRROR_WRITE_BATCH_SECONDS): articles and seconds per batch."""
+    values = []
+    for name, parse, least in (
+        ("MIRROR_WRITE_BATCH", settings.getint, 1),
+        ("MIRROR_WRITE_BATCH_SECONDS", settings.getfloat, 0),
+    ):
+        try:
+            value = parse(name)
+        except ValueError:
+            value = None
+        if value is None or not least <= value < float("inf"):
+            shown = settings.get(name)
+            raise SettingError(f"{name} must be a number, {least} or more, got {shown!r}")
+        values.append(value)
+    return int(values[0]), float(values[1])
+
+
 def check_settings(settings: BaseSettings) -> None:
     """Every check a crawl needs before it starts; raises on the first bad setting."""
     # Imported here: these modules import this one for SettingError.
@@ -51,6 +69,7 @@ def check_settings(settings: BaseSettings) -> None:
 
     mirror_base_url(settings)
     site_dir(settings)
+    write_batch(settings)
     load_templates(settings.get("TEMPLATES_DIR"))
     check_image_settings(settings)
     check_publish_settings(settings)

@@ -65,6 +65,8 @@ def test_invalid_argument_is_named(name: str, value: str) -> None:
         (["-s", "TEMPLATES_DIR=/no/such/folder"], "TEMPLATES_DIR"),
         (["-s", "IMAGES_JPEG_QUALITY=500"], "IMAGES_JPEG_QUALITY"),
         (["-s", "IMAGES_MAX_WIDTH=wide"], "IMAGES_MAX_WIDTH"),
+        (["-s", "MIRROR_WRITE_BATCH=0"], "MIRROR_WRITE_BATCH"),
+        (["-s", "MIRROR_WRITE_BATCH_SECONDS=soon"], "MIRROR_WRITE_BATCH_SECONDS"),
     ],
 )
 def test_crawl_command_fails_before_any_request(

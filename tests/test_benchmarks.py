@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import run
+from benchmarks import run, stages
 from benchmarks.site import sections_of
 
 ARTICLES = 16
@@ -81,3 +81,16 @@ def test_the_table_is_printed(result: dict) -> None:
     for heading in ("**Throughput**", "**Where the CPU goes**", "**Re-runs**", "**Targets**"):
         assert heading in table
     assert Path(run.BASELINE_SPIDER).is_file()
+
+
+def test_stage_benchmark_times_every_stage_and_its_output_is_stable() -> None:
+    """``benchmarks.stages``: each stage timed; the same pages give the same digests."""
+    first = stages.measure(articles=6, repeat=1)
+    again = stages.measure(articles=6, repeat=1)
+    assert first["articles"] == 6
+    names = ("parse", "clean", "markdown", "qr_code", "page_template")
+    assert tuple(first["cpu_ms_per_article"]) == names
+    assert all(value > 0 for value in first["cpu_ms_per_article"].values())
+    assert first["digest"] == again["digest"]
+    fixture = stages.measure(articles=0, repeat=1, fixture=True)
+    assert fixture["articles"] > 25 and fixture["digest"] != first["digest"]

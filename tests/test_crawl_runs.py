@@ -47,6 +47,9 @@ def pages_written(site: Path) -> int:
 
 KILL_POINTS: dict[str, Callable[[FixtureServer, Path], bool]] = {
     "during list pages": lambda server, site: len(server.requests) >= 3,
+    "with a batch of pages staged": lambda server, site: (
+        pages_written(site) >= 3 and any(site.glob(f"pages/*/{TEMP_PREFIX}*"))
+    ),
     "during page writes": lambda server, site: pages_written(site) >= 4,
     "during index writes": lambda server, site: any(site.glob("indexes/*.json")),
 }
@@ -57,8 +60,14 @@ def test_sigkill_then_rerun_completes_the_same_tree(
     server: FixtureServer, reference: dict[str, bytes], tmp_path: Path, point: str
 ) -> None:
     site = tmp_path / "site"
-    # One request at a time with a delay, so the kill lands mid-crawl.
-    slow = {**SETTINGS, "CONCURRENT_REQUESTS": "1", "DOWNLOAD_DELAY": "0.15"}
+    # One request at a time with a delay, so the kill lands mid-crawl; pages
+    # are put in place three articles at a time, so it lands mid-batch too.
+    slow = {
+        **SETTINGS,
+        "CONCURRENT_REQUESTS": "1",
+        "DOWNLOAD_DELAY": "0.15",
+        "MIRROR_WRITE_BATCH": "3",
+    }
     server.requests.clear()
     process = subprocess.Popen(
         crawl_command(server.origin, site, SECTIONS, settings=slow),
@@ -71,6 +80,7 @@ def test_sigkill_then_rerun_completes_the_same_tree(
     while process.poll() is None and not KILL_POINTS[point](server, site):
         assert time.monotonic() < deadline, "the crawl never reached the kill point"
         time.sleep(0.005)
+    assert process.poll() is None, "the crawl ended before the kill point"
     process.send_signal(signal.SIGKILL)
     process.wait()
     killed = CrawlResult(0, "", site)

@@ -46,8 +46,14 @@ def listing(ns: range, section: str = "prog204") -> SectionListing:
 
 
 def run(root: Path, items: list[object], finish: bool = True) -> None:
-    """One crawl's worth of items through the exporter (``finish=False``: killed)."""
-    exporter = MirrorTreeExporter(io.BytesIO(), root=root, templates=load_templates())
+    """One crawl's worth of items through the exporter (``finish=False``: killed).
+
+    A killed run's pages are each put in place as they come (a batch of one),
+    so the kill lands after the pages and before the indexes.
+    """
+    exporter = MirrorTreeExporter(
+        io.BytesIO(), root=root, templates=load_templates(), batch_articles=100 if finish else 1
+    )
     exporter.start_exporting()
     for item in items:
         exporter.export_item(item)

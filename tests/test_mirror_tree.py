@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from goodnews_scraper.mirror.files import TEMP_PREFIX, remove_temp_files, write_if_changed
+from goodnews_scraper.mirror.files import (
+    TEMP_PREFIX,
+    WriteBatch,
+    remove_temp_files,
+    write_if_changed,
+)
 from goodnews_scraper.mirror.tree import (
     IndexEntry,
     MirrorTree,
@@ -94,6 +99,36 @@ def test_write_if_changed_is_atomic_and_lazy(tmp_path: Path) -> None:
     assert write_if_changed(target, b"two") is True
     assert target.read_bytes() == b"two"
     assert [p.name for p in target.parent.iterdir()] == ["b.md"]
+
+
+def test_write_batch_puts_files_in_place_only_when_committed(tmp_path: Path) -> None:
+    kept, new = tmp_path / "a" / "kept.md", tmp_path / "a" / "b" / "new.png"
+    write_if_changed(kept, b"same")
+    mtime = kept.stat().st_mtime_ns
+    batch = WriteBatch()
+    assert batch.add(kept, b"same") is False
+    assert batch.add(new, b"\x89PNG") is True
+    assert batch.add(kept, b"changed") is True
+    assert len(batch) == 2
+    # Before the commit: the targets are as they were, the bytes wait beside them.
+    assert not new.exists() and kept.read_bytes() == b"same"
+    assert kept.stat().st_mtime_ns == mtime
+    assert any(p.name.startswith(TEMP_PREFIX) for p in new.parent.iterdir())
+    assert batch.commit() == [new, kept]
+    assert (new.read_bytes(), kept.read_bytes()) == (b"\x89PNG", b"changed")
+    assert oct(new.stat().st_mode & 0o777) == oct(0o644)
+    leftovers = [p for p in tmp_path.rglob(f"{TEMP_PREFIX}*")]
+    assert leftovers == [] and len(batch) == 0 and batch.commit() == []
+
+
+def test_write_batch_removes_its_temp_files_when_a_rename_fails(tmp_path: Path) -> None:
+    batch = WriteBatch()
+    batch.add(tmp_path / "one.md", b"1")
+    batch.add(tmp_path / "two.md", b"2")
+    (tmp_path / "one.md").mkdir()  # a folder where the file should go
+    with pytest.raises(OSError):
+        batch.commit()
+    assert list(tmp_path.rglob(f"{TEMP_PREFIX}*")) == []
 
 
 def test_leftover_temp_files_are_removed(tmp_path: Path) -> None:

@@ -6,6 +6,11 @@ the feed finishes, by merging this run's articles into what each index
 already lists. The file the feed hands over receives the run log: one JSON
 line per file of the tree this run wrote.
 
+Pages and QR codes are written in batches (``MIRROR_WRITE_BATCH`` articles,
+or what ``MIRROR_WRITE_BATCH_SECONDS`` brought): temporary files first, one
+sync of the disk, then the renames (see ``mirror.files.WriteBatch``). A kill
+loses at most the batch in progress, whose articles the next run fetches again.
+
 Order of writes: QR code, then page (the page marks the article as
 mirrored), then at the end the indexes (each index page before its data: the
 data decides what the next run adds) and the home page. A kill at any point
@@ -25,6 +30,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +38,7 @@ from scrapy.exporters import BaseItemExporter
 
 from goodnews_scraper.conversion.templates import load_templates, render
 from goodnews_scraper.items import Article, SectionListing
-from goodnews_scraper.mirror.files import remove_temp_files
+from goodnews_scraper.mirror.files import WriteBatch, remove_temp_files, sync_filesystem
 from goodnews_scraper.mirror.tree import (
     IndexEntry,
     MirrorTree,
@@ -46,7 +52,7 @@ from goodnews_scraper.mirror.tree import (
     split_head,
     split_index,
 )
-from goodnews_scraper.settings_checks import site_dir
+from goodnews_scraper.settings_checks import site_dir, write_batch
 from goodnews_scraper.timing import timed
 
 if TYPE_CHECKING:
@@ -67,6 +73,8 @@ class MirrorTreeExporter(BaseItemExporter):
         root: Path,
         templates: dict[str, Template],
         stats: StatsCollector | None = None,
+        batch_articles: int = 100,
+        batch_seconds: float = 10.0,
         **kwargs: Any,
     ) -> None:
         super().__init__(dont_fail=True, **kwargs)
@@ -74,6 +82,11 @@ class MirrorTreeExporter(BaseItemExporter):
         self.tree = MirrorTree(root)
         self.templates = templates
         self.stats = stats
+        self.batch_articles = batch_articles
+        self.batch_seconds = batch_seconds
+        self._batch = WriteBatch()
+        self._batched: list[str] = []  # article ids whose files are in the batch
+        self._batch_started = 0.0
         self._existing: dict[str, str] = {}
         self._new_entries: dict[str, dict[str, IndexEntry]] = {}
         self._listings: dict[str, SectionListing] = {}
@@ -82,11 +95,14 @@ class MirrorTreeExporter(BaseItemExporter):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, file: Any, **kwargs: Any) -> MirrorTreeExporter:
+        batch_articles, batch_seconds = write_batch(crawler.settings)
         return cls(
             file,
             root=site_dir(crawler.settings),
             templates=load_templates(crawler.settings.get("TEMPLATES_DIR")),
             stats=crawler.stats,
+            batch_articles=batch_articles,
+            batch_seconds=batch_seconds,
             **kwargs,
         )
 
@@ -94,13 +110,27 @@ class MirrorTreeExporter(BaseItemExporter):
         if self.stats is not None:
             self.stats.inc_value(f"goodnews/tree/{key}", count)
 
-    def _write(self, path: Path, data: bytes) -> bool:
-        changed = self.tree.write(path, data)
+    def _log_file(self, path: Path, changed: bool) -> None:
         self._inc("files_written" if changed else "files_unchanged")
         relpath = path.relative_to(self.tree.root).as_posix()
         line = {"file": relpath, "changed": changed}
         self.file.write(json.dumps(line, ensure_ascii=False).encode() + b"\n")
+
+    def _write(self, path: Path, data: bytes) -> bool:
+        changed = self.tree.write(path, data)
+        self._log_file(path, changed)
         return changed
+
+    def _stage(self, path: Path, data: bytes) -> None:
+        if not self.tree.stage(path, data, self._batch):
+            self._log_file(path, changed=False)
+
+    def _commit(self) -> None:
+        """Put the batch's pages in place (see ``WriteBatch``) and count them."""
+        for path in self._batch.commit():
+            self._log_file(path, changed=True)
+        self._inc("pages", len(self._batched))
+        self._batched.clear()
 
     def start_exporting(self) -> None:
         self.tree.root.mkdir(parents=True, exist_ok=True)
@@ -128,15 +158,34 @@ class MirrorTreeExporter(BaseItemExporter):
             page=page_relpath(slug, item.article_id),
             url=item.url,
         )
-        self._write(self.tree.qr_path(slug, item.article_id), item.qr_png)
+        if not self._batched:
+            self._batch_started = time.monotonic()
+        self._stage(self.tree.qr_path(slug, item.article_id), item.qr_png)
         page = page_meta_line(entry) + item.page_markdown
-        self._write(self.tree.page_path(slug, item.article_id), page.encode())
+        self._stage(self.tree.page_path(slug, item.article_id), page.encode())
+        self._batched.append(item.article_id)
         self._existing[item.article_id] = slug
         self._new_entries.setdefault(item.section, {})[item.article_id] = entry
-        self._inc("pages")
+        if (
+            len(self._batched) >= self.batch_articles
+            or time.monotonic() - self._batch_started >= self.batch_seconds
+        ):
+            self._commit()
+
+    def finish_exporting(self) -> None:
+        self._finish_pages()
+        self._finish_indexes()
+
+    @timed("write_pages")
+    def _finish_pages(self) -> None:
+        written = len(self._batch)
+        self._commit()
+        if written:
+            # The renames too must reach the disk before an index lists their pages.
+            sync_filesystem(self.tree.root)
 
     @timed("indexes")
-    def finish_exporting(self) -> None:
+    def _finish_indexes(self) -> None:
         """Merge this run into the indexes it touches; the home page if any changed.
 
         The cost follows what changed, not the size of the tree: an index is

@@ -4,11 +4,17 @@ Mirror trees live in git, so a file is only rewritten when its bytes change,
 and every write goes to a temporary file in the same folder that is renamed
 over the target: a crash or kill at any moment leaves either the old file or
 the new one, never a truncated one.
+
+Syncing each file to disk costs more than writing it (0.2 to 0.4 ms of CPU
+a file on the benchmark's disk, and the process waits longer), so the many
+files of a crawl are written as a :class:`WriteBatch`: temporary files first,
+one sync of the filesystem for all of them, then the renames.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import tempfile
 from pathlib import Path
@@ -16,31 +22,108 @@ from pathlib import Path
 #: Temporary files start with this prefix; a later run removes leftovers.
 TEMP_PREFIX = ".goodnews-tmp-"
 
+_LIBC = ctypes.CDLL(None, use_errno=True)
+_SYNCFS = getattr(_LIBC, "syncfs", None)
 
-def write_if_changed(path: Path, data: bytes) -> bool:
-    """Write ``data`` to ``path`` atomically unless it already holds it.
 
-    Returns True when the file was (re)written.
-    """
+def _unchanged(path: Path, data: bytes) -> bool:
     try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return False
+        return path.stat().st_size == len(data) and path.read_bytes() == data
     except FileNotFoundError:
-        pass
+        return False
+
+
+def _write_temp(path: Path, data: bytes, sync: bool) -> str:
+    """A temporary file beside ``path`` holding ``data``; its name."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as tmp:
             tmp.write(data)
             tmp.flush()
-            os.fsync(tmp.fileno())
-        os.chmod(tmp_name, 0o644)
+            os.fchmod(tmp.fileno(), 0o644)
+            if sync:
+                os.fsync(tmp.fileno())
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+    return tmp_name
+
+
+def _replace(tmp_name: str, path: Path) -> None:
+    try:
         os.replace(tmp_name, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
         raise
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write ``data`` to ``path`` atomically (and durably) unless it already holds it.
+
+    Returns True when the file was (re)written.
+    """
+    if _unchanged(path, data):
+        return False
+    _replace(_write_temp(path, data, sync=True), path)
     return True
+
+
+def sync_filesystem(folder: Path) -> None:
+    """Flush everything written to the filesystem that holds ``folder``, in one call.
+
+    ``syncfs`` where the C library has it (Linux), else a system-wide ``sync``.
+    """
+    if _SYNCFS is not None:
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            if _SYNCFS(fd) == 0:
+                return
+        finally:
+            os.close(fd)
+    os.sync()
+
+
+class WriteBatch:
+    """Atomic writes that become durable together, in the order they were added.
+
+    :meth:`add` writes a temporary file beside the target (unless the target
+    already holds the bytes); :meth:`commit` syncs the filesystem once, then
+    renames every temporary file over its target. A kill before the commit
+    leaves only temporary files, which the next run removes (and the crawl
+    fetches those articles again); a crash after it leaves whole files.
+    """
+
+    def __init__(self) -> None:
+        self._staged: list[tuple[str, Path]] = []
+
+    def __len__(self) -> int:
+        return len(self._staged)
+
+    def add(self, path: Path, data: bytes) -> bool:
+        """Stage ``data`` for ``path``; False (and nothing staged) when it is unchanged."""
+        if _unchanged(path, data):
+            return False
+        self._staged.append((_write_temp(path, data, sync=False), path))
+        return True
+
+    def commit(self) -> list[Path]:
+        """Make the staged files durable, then put them in place; their paths."""
+        staged, self._staged = self._staged, []
+        if not staged:
+            return []
+        try:
+            sync_filesystem(staged[0][1].parent)
+            for tmp_name, path in staged:
+                _replace(tmp_name, path)
+        except BaseException:
+            for tmp_name, _ in staged:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(tmp_name)
+            raise
+        return [path for _, path in staged]
 
 
 def remove_temp_files(root: Path) -> int:

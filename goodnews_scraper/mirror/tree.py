@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from goodnews_scraper.mirror.files import write_if_changed
+from goodnews_scraper.mirror.files import WriteBatch, write_if_changed
 
 ARTICLE_ID_RE = re.compile(r"a[0-9]{1,12}")
 MONTH_RE = re.compile(r"[0-9]{4}-[0-9]{2}")
@@ -351,7 +351,7 @@ class MirrorTree:
                 return index.edition
         return None
 
-    def write(self, path: Path, data: bytes) -> bool:
+    def _check_target(self, path: Path) -> None:
         # Resolving costs a system call per path component: check each folder once.
         folder = path.parent
         if folder not in self._checked_folders:
@@ -361,4 +361,13 @@ class MirrorTree:
             self._checked_folders.add(folder)
         if path.is_symlink():
             raise UnsafeNameError(f"{path} is a symbolic link")
+
+    def write(self, path: Path, data: bytes) -> bool:
+        """Write one file of the tree now (atomically, durably) unless unchanged."""
+        self._check_target(path)
         return write_if_changed(path, data)
+
+    def stage(self, path: Path, data: bytes, batch: WriteBatch) -> bool:
+        """Add one file of the tree to ``batch`` unless unchanged."""
+        self._check_target(path)
+        return batch.add(path, data)

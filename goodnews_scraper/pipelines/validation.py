@@ -18,9 +18,13 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from itemadapter import ItemAdapter
+from jsonschema.validators import validator_for
 from scrapy.exceptions import DropItem
 from spidermon.contrib.scrapy.pipelines import ItemValidationPipeline
 from spidermon.contrib.validation import JSONSchemaValidator
+from spidermon.contrib.validation.jsonschema.formats import format_checker
+from spidermon.contrib.validation.jsonschema.validator import REQUIRED_RE
 
 from goodnews_scraper.items import Article
 
@@ -41,26 +45,41 @@ def article_schema() -> dict[str, Any]:
     return schema
 
 
-def _json_value(value: object) -> object:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, bytes):
-        return len(value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
-
-
 def as_json(data: object) -> Any:
-    """``data`` as the JSON a feed export would hold."""
-    return json.loads(json.dumps(data, default=_json_value))
+    """``data`` as the JSON a feed export would hold (times as ISO 8601, bytes as a size)."""
+    if isinstance(data, str | int | float | bool) or data is None:
+        return data
+    if isinstance(data, dict):
+        return {str(key): as_json(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [as_json(value) for value in data]
+    if isinstance(data, datetime):
+        return data.isoformat()
+    if isinstance(data, bytes):
+        return len(data)
+    if dataclasses.is_dataclass(data) and not isinstance(data, type):
+        return as_json(dataclasses.asdict(data))
+    raise TypeError(f"{type(data).__name__} is not JSON serializable")
 
 
 class JsonValidator(JSONSchemaValidator):  # type: ignore[misc]
-    """A JSON Schema validator that first turns the item into JSON values."""
+    """A JSON Schema validator that first turns the item into JSON values.
+
+    Spidermon builds a new ``jsonschema`` validator for every item; this one
+    is built once.
+    """
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        super().__init__(schema)
+        self._checker = validator_for(schema)(schema=schema, format_checker=format_checker)
 
     def _validate(self, data: object, strict: bool = False) -> None:
-        super()._validate(as_json(data), strict)
+        for error in self._checker.iter_errors(as_json(data)):
+            path = [str(part) for part in error.absolute_path]
+            required = REQUIRED_RE.search(error.message)
+            if required:
+                path.append(required.group(1))
+            self._add_errors({".".join(path): [error.message]})
 
 
 class ArticleValidationPipeline(ItemValidationPipeline):  # type: ignore[misc]
@@ -74,6 +93,26 @@ class ArticleValidationPipeline(ItemValidationPipeline):  # type: ignore[misc]
                 "SPIDERMON_VALIDATION_DROP_ITEMS_WITH_ERRORS", True
             ),
         )
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        """Spidermon's, without its deep copy of the item (``JsonValidator`` reads the item).
+
+        The copy (``ItemAdapter.asdict``) cost about 0.1 ms an article.
+        """
+        validators = self.find_validators(item)
+        if not validators:
+            return item
+        self.stats.add_item()
+        self.stats.add_fields(len(ItemAdapter(item).field_names()))
+        for validator in validators:
+            ok, errors = validator.validate(item)
+            if not ok:
+                self._add_error_stats(errors)
+                if self.add_errors_to_items:
+                    self._add_errors_to_item(ItemAdapter(item), errors)
+                if self.drop_items_with_errors:
+                    self._drop_item(item, errors)
+        return item
 
     def _drop_item(self, item: Any, errors: dict[str, list[str]]) -> None:
         self.stats.add_dropped_item()
