@@ -102,6 +102,20 @@ def test_site_drift_falls_back_and_names_the_selectors() -> None:
     assert any("post_content" in missed for missed in parsed.missed)
 
 
+def test_text_before_the_first_paragraph_stays_text() -> None:
+    """Markup characters written as text at the very start of the body are not markup."""
+    fixture = MIRRORED[0]
+    page = page_html(fixture.path).replace(
+        '<div class="post_content" itemprop="articleBody">',
+        '<div class="post_content" itemprop="articleBody">按 &lt;script&gt;x&lt;/script&gt; A&amp;B',
+        1,
+    )
+    assert page != page_html(fixture.path)
+    body = Selector(text=parse_article(page, ORIGIN + fixture.path).body_html)
+    assert not body.css("script")
+    assert "按 <script>x</script> A&B" in "".join(body.css("::text").getall())
+
+
 @pytest.mark.parametrize(
     ("sec", "number"),
     [(s, n) for s in SECTIONS for n in range(1, s.page_count + 1) if n != s.failing_page],

@@ -5,6 +5,12 @@ functions of a page's HTML and URL, so they are tested on fixture pages
 without Scrapy. Extraction is layered: the site's own selectors, then the
 page's JSON-LD, then a generic main-content fallback; each result says which
 layer served it and which site selectors did not match.
+
+A page is parsed once into an lxml tree, as parsel would parse it, and queried
+with XPath translated from the CSS selectors and compiled at import: a query
+then costs one C call instead of a parsel Selector per matched node. The
+fallback layers run only when the site layer misses (JSON-LD is decoded only
+when a field needs it).
 """
 
 from __future__ import annotations
@@ -12,12 +18,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from html import escape as html_escape
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
+from lxml import etree
 from lxml import html as lxml_html
-from parsel import Selector
 
-from goodnews_scraper.extraction import main_content, news_article, text_to_paragraphs_html
+from goodnews_scraper.extraction import (
+    Query,
+    json_ld_scripts,
+    json_ld_texts,
+    main_content,
+    news_article,
+    parse_html,
+    text_to_paragraphs_html,
+)
 from goodnews_scraper.items import (
     EXTRACTION_GENERIC,
     EXTRACTION_SITE,
@@ -74,6 +90,32 @@ FULL_VIDEO_LINK_RE = re.compile(r"^【?(?:点击|點擊)(?:观看|觀看)完整(
 FURNITURE = "div.post_related, div.print_link, div.single_ad, script, style"
 #: Inline tag links: kept as plain text, collected as the item's tags.
 TAG_LINKS = 'a[href$=".htm"]'
+
+# The selectors above and a few more, compiled once.
+_LIST_ITEMS = Query(SEL_LIST_ITEMS)
+_LIST_TITLE = Query(SEL_LIST_TITLE)
+_SECTION_NAME = tuple(Query(query) for query in SEL_SECTION_NAME)
+_PAGER = Query(SEL_PAGER)
+_NEXT_HREF = Query(".next::attr(href)")
+_CURRENT_PAGE_TEXT = Query("span.page-numbers.current ::text")
+_ANCHORS = Query("body a[href]")
+_TITLE = tuple(Query(query) for query in SEL_TITLE)
+_TIME = Query(SEL_TIME)
+_BODY = Query(SEL_BODY)
+_FEATURED_IMAGE = Query(SEL_FEATURED_IMAGE)
+_FEATURED_CAPTION = Query(SEL_FEATURED_CAPTION)
+_FEATURED_VIDEO = Query(SEL_FEATURED_VIDEO)
+_VIDEO_POSTER = Query(SEL_VIDEO_POSTER)
+_OG_TITLE = Query('meta[property="og:title"]::attr(content)')
+_TITLE_TEXT = Query("title::text")
+_FURNITURE = Query(FURNITURE)
+_TAG_LINKS = Query(TAG_LINKS)
+_PARAGRAPHS = Query("p")
+_LINK_HREF = Query("a::attr(href)")
+_LAST_PARAGRAPH = etree.XPath("(descendant-or-self::p)[last()]")
+#: The text of a node: what parsel's ``::text`` yields for it, joined, in one call.
+_STRING = etree.XPath("string()", smart_strings=False)
+_HTML_END_RE = re.compile(r"</html\s*>", re.IGNORECASE)
 
 
 class ArticleRejected(ValueError):
@@ -132,8 +174,20 @@ class ListPage:
     missed: list[str] = field(default_factory=list)
 
 
-def _clean_text(texts: list[str]) -> str:
-    return re.sub(r"\s+", " ", "".join(texts)).strip()
+def _clean_text(text: str) -> str:
+    """Whitespace runs as one space, trimmed (``str.split`` and ``\\s`` agree on whitespace)."""
+    return " ".join(text.split())
+
+
+def _text_of(nodes: list[Any]) -> str:
+    """The text of each node, joined: parsel's ``.css(...).css("::text")``."""
+    return "".join([_STRING(node) for node in nodes])
+
+
+def _outer_html(node: Any) -> str:
+    """A node's own markup, as parsel's ``get()`` serialises it."""
+    markup: str = etree.tostring(node, method="html", encoding="unicode", with_tail=False)
+    return markup
 
 
 def _page_number(text: str) -> int | None:
@@ -141,16 +195,16 @@ def _page_number(text: str) -> int | None:
     return int(digits) if digits.isdigit() else None
 
 
-def _next_page(page: Selector, url: str, urls: SiteUrls) -> str | None:
+def _next_page(page: Any, url: str, urls: SiteUrls) -> str | None:
     """The pager's link to the next page: ``a.next``, else the number after the current."""
-    links = page.css(SEL_PAGER)
-    target = links.css(".next::attr(href)").get()
+    links = _PAGER(page)
+    target = next((href for link in links for href in _NEXT_HREF(link)), None)
     if target is None:
-        current = _page_number(_clean_text(page.css("span.page-numbers.current ::text").getall()))
+        current = _page_number(_clean_text("".join(_CURRENT_PAGE_TEXT(page))))
         current = current or 1
         for link in links:
-            if _page_number(_clean_text(link.css("::text").getall())) == current + 1:
-                target = link.attrib.get("href")
+            if _page_number(_clean_text(_STRING(link))) == current + 1:
+                target = link.get("href")
                 break
     if not target:
         return None
@@ -160,33 +214,33 @@ def _next_page(page: Selector, url: str, urls: SiteUrls) -> str | None:
 
 def parse_list_page(html: str, url: str, edition: str, urls: SiteUrls) -> ListPage:
     """A section list page: its name, its articles in order, its next page."""
-    page = Selector(text=html)
+    page = parse_html(html)
     missed: list[str] = []
     name = ""
-    for selector in SEL_SECTION_NAME:
-        name = _clean_text(page.css(selector).css("::text").getall())
+    for query in _SECTION_NAME:
+        name = _clean_text(_text_of(query(page)))
         if name:
             break
     if not name:
         missed.append("section name: " + " | ".join(SEL_SECTION_NAME))
-        name = _clean_text(page.css("title::text").getall())
+        name = _clean_text("".join(_TITLE_TEXT(page)))
         name = _SITE_SUFFIX_RE.sub("", name)
 
     articles: dict[str, ListedArticle] = {}
     layer = EXTRACTION_SITE
-    for post in page.css(SEL_LIST_ITEMS):
-        link = post.css(SEL_LIST_TITLE)
-        ref = urls.article_ref(link.attrib.get("href", ""), url, edition) if link else None
+    for post in _LIST_ITEMS(page):
+        links = _LIST_TITLE(post)
+        ref = urls.article_ref(links[0].get("href", ""), url, edition) if links else None
         if ref is not None and ref[0] not in articles:
-            title = _clean_text(link.css("::text").getall())
+            title = _clean_text(_text_of(links))
             articles[ref[0]] = ListedArticle(article_id=ref[0], url=ref[1], title=title)
     if not articles:
         # The list markup changed: any link to an article of this edition will do.
         missed.append(f"list items: {SEL_LIST_ITEMS} {SEL_LIST_TITLE}")
         layer = EXTRACTION_GENERIC
-        for anchor in page.css("body a[href]"):
-            ref = urls.article_ref(anchor.attrib["href"], url, edition)
-            title = _clean_text(anchor.css("::text").getall())
+        for anchor in _ANCHORS(page):
+            ref = urls.article_ref(anchor.get("href"), url, edition)
+            title = _clean_text(_STRING(anchor))
             if ref is not None and title and ref[0] not in articles:
                 articles[ref[0]] = ListedArticle(article_id=ref[0], url=ref[1], title=title)
     return ListPage(
@@ -213,6 +267,19 @@ class ParsedArticle:
     missed: list[str] = field(default_factory=list)
 
 
+class _JsonLd:
+    """The page's JSON-LD NewsArticle, decoded on the first field a fallback asks for."""
+
+    def __init__(self, scripts: list[Any]) -> None:
+        self._scripts = scripts
+        self._data: dict[str, Any] | None = None
+
+    def get(self, key: str) -> object:
+        if self._data is None:
+            self._data = news_article(json_ld_texts(self._scripts))
+        return self._data.get(key)
+
+
 def beijing_clock(text: str) -> datetime | None:
     """A ``YYYY-MM-DD HH:MM`` clock reading in ``text``, as Beijing time."""
     match = _CLOCK_RE.search(text) or _ISO_CLOCK_RE.search(text)
@@ -225,15 +292,16 @@ def beijing_clock(text: str) -> datetime | None:
         return None
 
 
-def _published(page: Selector, ld: dict[str, object], body_text: str) -> tuple[datetime, bool]:
+def _published(page: Any, ld: _JsonLd, body: Any) -> tuple[datetime, bool]:
     """Publication time from the three clocks; True when the site's own line served.
 
     The page's line is Beijing time. JSON-LD holds the same clock digits but
     wrongly marked ``Z``, so its digits are read as Beijing time too. The URL
-    date can be a day off and is never used.
+    date can be a day off and is never used. ``body`` is the parsed body HTML,
+    whose text is read only when the lead line is the last clock left.
     """
-    for span in page.css(SEL_TIME):
-        text = _clean_text(span.css("::text").getall())
+    for span in _TIME(page):
+        text = _clean_text(_STRING(span))
         if _UPDATE_LABEL_RE.search(text):
             continue
         when = beijing_clock(text)
@@ -246,47 +314,49 @@ def _published(page: Selector, ld: dict[str, object], body_text: str) -> tuple[d
             when = beijing_clock(match.group(0)) if match else None
             if when is not None:
                 return when, False
-    lead = _LEAD_DATE_RE.search(body_text)
+    lead = _LEAD_DATE_RE.search(_clean_text(_STRING(body)))
     if lead is not None:
         year, month, day = (int(part) for part in lead.groups())
         return datetime(year, month, day, tzinfo=BEIJING), False
     raise ArticleRejected("no_published", "no publication time in page, JSON-LD or lead line")
 
 
-def _title(page: Selector, ld: dict[str, object]) -> tuple[str, bool]:
-    for selector in SEL_TITLE:
-        title = _clean_text(page.css(selector).css("::text").getall())
+def _title(page: Any, ld: _JsonLd) -> tuple[str, bool]:
+    for query in _TITLE:
+        title = _clean_text(_text_of(query(page)))
         if title:
             return title, True
     headline = ld.get("headline")
+    og_title = _OG_TITLE(page)
     candidates = [
         headline if isinstance(headline, str) else "",
-        page.css('meta[property="og:title"]::attr(content)').get(""),
-        _SITE_SUFFIX_RE.sub("", _clean_text(page.css("title::text").getall())),
+        og_title[0] if og_title else "",
+        _SITE_SUFFIX_RE.sub("", _clean_text("".join(_TITLE_TEXT(page)))),
     ]
     for candidate in candidates:
-        title = re.sub(r"\s+", " ", candidate).strip()
+        title = _clean_text(candidate)
         if title:
             return title, False
     raise ArticleRejected("no_title", "no title in page, JSON-LD, og:title or <title>")
 
 
-def _image_url(img: Selector) -> str:
+def _image_url(img: Any) -> str:
     for attr in ("data-src", "data-original", "data-lazy-src", "src"):
-        value = (img.attrib.get(attr) or "").strip()
+        value = (img.get(attr) or "").strip()
         if value and not value.startswith("data:"):
             return value
     return ""
 
 
-def _featured_image(page: Selector, url: str) -> Image | None:
+def _featured_image(page: Any, url: str) -> Image | None:
     """The featured image with its caption; on a video page, the video's poster."""
-    img = page.css(SEL_FEATURED_IMAGE)
+    img = _FEATURED_IMAGE(page)
     if img:
         src = _image_url(img[0])
-        caption = _clean_text(page.css(SEL_FEATURED_CAPTION).css("::text").getall())
-    elif page.css(SEL_FEATURED_VIDEO):
-        src, caption = (page.css(SEL_VIDEO_POSTER).get() or "").strip(), ""
+        caption = _clean_text(_text_of(_FEATURED_CAPTION(page)))
+    elif _FEATURED_VIDEO(page):
+        poster = _VIDEO_POSTER(page)
+        src, caption = (poster[0] if poster else "").strip(), ""
     else:
         return None
     if not src:
@@ -297,57 +367,67 @@ def _featured_image(page: Selector, url: str) -> Image | None:
     return Image(url=absolute, caption=caption)
 
 
-def _full_video_url(body: Selector, url: str) -> str:
-    """The link that ends a programme teaser (``【点击观看完整视频】``), or ""."""
-    for paragraph in reversed(body.css("p")):
-        text = _clean_text(paragraph.css("::text").getall())
-        if not text:
-            continue
-        href = paragraph.css("a::attr(href)").get()
-        if not FULL_VIDEO_LINK_RE.match(text) or not href:
-            return ""
-        absolute = urljoin(url, href.strip())
-        return absolute if urlsplit(absolute).scheme in ("http", "https") else ""
-    return ""
-
-
-def _byline(body: Selector) -> str:
-    """The editor or reporter line the site puts in the body's last paragraph."""
-    for paragraph in reversed(body.css("p")):
-        text = _clean_text(paragraph.css("::text").getall())
+def _last_paragraph(body: Any) -> tuple[str, Any | None]:
+    """The body's last paragraph with text, and that text: where byline and teaser link sit."""
+    last = _LAST_PARAGRAPH(body)
+    text = _clean_text(_STRING(last[0])) if last else ""
+    if text:
+        return text, last[0]
+    for paragraph in reversed(_PARAGRAPHS(body)):
+        text = _clean_text(_STRING(paragraph))
         if text:
-            return text if _BYLINE_RE.match(text) else ""
-    return ""
+            return text, paragraph
+    return "", None
 
 
-def _site_body(page: Selector) -> tuple[str, list[str]]:
+def _full_video_url(text: str, paragraph: Any | None, url: str) -> str:
+    """The link that ends a programme teaser (``【点击观看完整视频】``), or ""."""
+    if paragraph is None:
+        return ""
+    hrefs = _LINK_HREF(paragraph)
+    if not FULL_VIDEO_LINK_RE.match(text) or not hrefs or not hrefs[0]:
+        return ""
+    absolute = urljoin(url, hrefs[0].strip())
+    return absolute if urlsplit(absolute).scheme in ("http", "https") else ""
+
+
+def _byline(text: str) -> str:
+    """The editor or reporter line the site puts in the body's last paragraph."""
+    return text if _BYLINE_RE.match(text) else ""
+
+
+def _site_body(page: Any) -> tuple[str, list[str]]:
     """Body HTML with furniture removed and tag links as text (empty when no text); tags."""
-    body = page.css(SEL_BODY)
-    if not body:
+    found = _BODY(page)
+    if not found:
         return "", []
-    root = body[0].root
-    for junk in body[0].css(FURNITURE):
-        junk.root.drop_tree()
+    body = found[0]
+    for junk in _FURNITURE(body):
+        junk.drop_tree()
     tags: list[str] = []
-    for link in body[0].css(TAG_LINKS):
-        text = _clean_text(link.css("::text").getall())
+    for link in _TAG_LINKS(body):
+        text = _clean_text(_STRING(link))
         if text and text not in tags:
             tags.append(text)
-        link.root.drop_tag()
-    if not _clean_text(body[0].css("::text").getall()):
+        link.drop_tag()
+    if not _STRING(body).strip():
         return "", tags
-    inner = (root.text or "") + "".join(
-        lxml_html.tostring(child, encoding="unicode") for child in root
-    )
-    return inner, tags
+    return _inner_html(body), tags
+
+
+def _inner_html(element: Any) -> str:
+    """``element``'s markup inside its own tag: its leading text (escaped) and its children."""
+    children = "".join([lxml_html.tostring(child, encoding="unicode") for child in element])
+    return html_escape(element.text or "", quote=False) + children
 
 
 def parse_article(html: str, url: str) -> ParsedArticle:
     """An article page; raises :class:`ArticleRejected` when it cannot be mirrored."""
-    if not re.search(r"</html\s*>", html[-4096:], re.IGNORECASE):
+    if not _HTML_END_RE.search(html[-4096:]):
         raise ArticleRejected("truncated", "the page ends before </html>")
-    page = Selector(text=html)
-    ld = news_article(page)
+    page = parse_html(html)
+    # Found before the site layer edits the tree; read only if a fallback needs it.
+    ld = _JsonLd(json_ld_scripts(page))
     missed: list[str] = []
     title, title_from_site = _title(page, ld)
     if not title_from_site:
@@ -364,17 +444,17 @@ def parse_article(html: str, url: str) -> ParsedArticle:
             content = main_content(page)
             if content is None:
                 raise ArticleRejected("no_body", "no article body found by any layer")
-            body_html, extraction = content.get(), EXTRACTION_GENERIC
+            body_html, extraction = _outer_html(content), EXTRACTION_GENERIC
 
-    video = page.css(SEL_FEATURED_VIDEO)
+    video = _FEATURED_VIDEO(page)
     if video:
         # The cleaner turns the player into a visible link above the teaser.
-        body_html = video[0].get() + body_html
+        body_html = _outer_html(video[0]) + body_html
 
-    body = Selector(text=body_html)
-    byline = _byline(body)
-    body_text = _clean_text(body.css("::text").getall())
-    published, time_from_site = _published(page, ld, body_text)
+    # Byline and teaser link are read from the body HTML as later stages see it.
+    body = parse_html(body_html)
+    last_text, last_paragraph = _last_paragraph(body)
+    published, time_from_site = _published(page, ld, body)
     if not time_from_site:
         missed.append(f"time: {SEL_TIME}")
     return ParsedArticle(
@@ -382,9 +462,9 @@ def parse_article(html: str, url: str) -> ParsedArticle:
         published=published,
         body_html=body_html,
         extraction=extraction,
-        byline=byline,
+        byline=_byline(last_text),
         tags=tags,
         featured_image=_featured_image(page, url),
-        full_video_url=_full_video_url(body, url),
+        full_video_url=_full_video_url(last_text, last_paragraph, url),
         missed=missed,
     )
