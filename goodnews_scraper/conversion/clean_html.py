@@ -61,6 +61,20 @@ _BLANK = " \t\r\n\f\v\u00a0\u3000\u200b\ufeff"
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # libxml2 drops whatever follows a stray </body> or </html>, so those tags go first.
 _PAGE_TAGS = re.compile(r"</?(?:html|body)\b[^>]*>", re.IGNORECASE)
+_META_CONTENT_TYPE = re.compile(r'<meta http-equiv="Content-Type"[^>]*>')
+
+#: lxml.html's parser looks up each element's Python class in Python, once per proxy
+#: created, and the cleaning walks the tree a dozen times; this lookup does it in C. The
+#: only difference, form-control classes, does not matter: those tags are all removed.
+_PARSER = etree.HTMLParser()
+_PARSER.set_element_class_lookup(
+    etree.ElementDefaultClassLookup(
+        element=lxml.html.HtmlElement,
+        comment=lxml.html.HtmlComment,
+        pi=lxml.html.HtmlProcessingInstruction,
+        entity=lxml.html.HtmlEntity,
+    )
+)
 
 _CLEANER = Cleaner(
     scripts=True,
@@ -91,7 +105,7 @@ def clean_html(html: str, base_url: str) -> str:
     if not html.strip():
         return ""
     try:
-        root = lxml.html.fragment_fromstring(html, create_parent="div")
+        root = _fragment(html)
     except (etree.ParserError, ValueError):
         return ""
     for el in list(root.iter(etree.Comment, etree.ProcessingInstruction, *_KILL_TAGS)):
@@ -119,8 +133,39 @@ def clean_html(html: str, base_url: str) -> str:
     _strip_attributes(root)
     _CLEANER(root)
     _tidy(root)
-    parts = [lxml.html.tostring(child, encoding="unicode", with_tail=False) for child in root]
-    return "\n".join(parts)
+    return _serialize_children(root)
+
+
+def _serialize_children(root: lxml.html.HtmlElement) -> str:
+    """The children as HTML, one per line, without the text around them.
+
+    One ``tostring`` of the root with each tail set to a newline, instead of one call per
+    child (each through ``lxml.html.tostring``'s wrapper and its regex, done once here).
+    """
+    root.text = None
+    for child in root:
+        child.tail = "\n"
+    if len(root):
+        root[-1].tail = None
+    html = etree.tostring(root, method="html", encoding="unicode")
+    inner = html.removeprefix(f"<{root.tag}>").removesuffix(f"</{root.tag}>")
+    # lxml.html.tostring's clean-up; a match cannot span two children (it ends at ">").
+    return _META_CONTENT_TYPE.sub("", inner)
+
+
+def _fragment(html: str) -> lxml.html.HtmlElement:
+    """``fragment_fromstring(html, create_parent="div")``, with every element from ``_PARSER``."""
+    nodes = lxml.html.fragments_fromstring(html, parser=_PARSER)
+    root = _element("div")
+    if nodes and isinstance(nodes[0], str):
+        root.text = nodes.pop(0)
+    root.extend(nodes)
+    return root
+
+
+def _element(tag: str, **attrib: str) -> lxml.html.HtmlElement:
+    """A new element whose tree uses ``_PARSER``'s fast class lookup."""
+    return _PARSER.makeelement(tag, attrib)
 
 
 def _safe_url(url: str | None, base_url: str) -> str | None:
@@ -147,7 +192,7 @@ def _replace_player(el: lxml.html.HtmlElement, base_url: str) -> None:
         _discard_player(el)
         return
     url = _public_video_url(url)
-    link = lxml.html.Element("a", href=url)
+    link = _element("a", href=url)
     link.text = VIDEO_LINK_TEXT
     anchors = [a for a in el.iterancestors("a")]
     if anchors:  # never nest a link in a link: put ours after the outermost one
@@ -157,7 +202,7 @@ def _replace_player(el: lxml.html.HtmlElement, base_url: str) -> None:
     elif any(a.tag in _INLINE_CONTEXT for a in el.iterancestors()):
         el.addprevious(link)
     else:
-        paragraph = lxml.html.Element("p")
+        paragraph = _element("p")
         paragraph.append(link)
         el.addprevious(paragraph)
     _discard_player(el)
@@ -227,7 +272,7 @@ def _normalize_figure(fig: lxml.html.HtmlElement) -> None:
         img.tail = None
         fig.append(img)
     if caption:
-        fig.append(lxml.html.Element("figcaption"))
+        fig.append(_element("figcaption"))
         fig[-1].text = caption
     fig.attrib.clear()
 
@@ -261,7 +306,16 @@ def _unwrap_block(el: lxml.html.HtmlElement) -> None:
 
 
 def _wrap_inline_runs(container: lxml.html.HtmlElement) -> None:
-    """Group loose text and inline elements among blocks into <p> elements."""
+    """Group loose text and inline elements among blocks into <p> elements.
+
+    Blank text between blocks (the newlines of the page's markup) gets no <p>: ``_tidy``
+    would drop it as empty, after every later step had walked over it.
+    """
+    if _only_blocks(container):  # the usual article: nothing to wrap, only newlines to drop
+        container.text = None
+        for child in container:
+            child.tail = None
+        return
     nodes: list[str | lxml.html.HtmlElement] = []
     if container.text:
         nodes.append(container.text)
@@ -274,21 +328,42 @@ def _wrap_inline_runs(container: lxml.html.HtmlElement) -> None:
     for child in list(container):
         container.remove(child)
     paragraph: lxml.html.HtmlElement | None = None
-    for node in nodes:
-        if not isinstance(node, str) and (node.tag in _BLOCKS or not isinstance(node.tag, str)):
-            container.append(node)
-            paragraph = None
-            continue
-        if paragraph is None:
-            paragraph = lxml.html.Element("p")
-            container.append(paragraph)
+    for i, node in enumerate(nodes):
         if isinstance(node, str):
+            if paragraph is None:
+                if not node.strip(_BLANK) and (i + 1 == len(nodes) or _is_block(nodes[i + 1])):
+                    continue  # blank text alone between blocks (strings never touch)
+                paragraph = _append_paragraph(container)
             if len(paragraph):
                 paragraph[-1].tail = (paragraph[-1].tail or "") + node
             else:
                 paragraph.text = (paragraph.text or "") + node
+        elif _is_block(node):
+            container.append(node)
+            paragraph = None
         else:
+            if paragraph is None:
+                paragraph = _append_paragraph(container)
             paragraph.append(node)
+
+
+def _is_block(node: str | lxml.html.HtmlElement) -> bool:
+    """A node that stays as it is between paragraphs (blocks, comments)."""
+    return not isinstance(node, str) and (node.tag in _BLOCKS or not isinstance(node.tag, str))
+
+
+def _only_blocks(container: lxml.html.HtmlElement) -> bool:
+    """Every child is a block and all the text around them is blank."""
+    return not (container.text or "").strip(_BLANK) and all(
+        _is_block(child) and not (child.tail or "").strip(_BLANK) for child in container
+    )
+
+
+def _append_paragraph(container: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """A new <p> at the end of ``container`` for the next run of inline content."""
+    paragraph = _element("p")
+    container.append(paragraph)
+    return paragraph
 
 
 def _strip_attributes(root: lxml.html.HtmlElement) -> None:
@@ -304,6 +379,10 @@ def _is_empty(el: lxml.html.HtmlElement) -> bool:
     """No visible text and no image or line break worth keeping."""
     if el.tag in ("img", "br", "hr"):
         return False
+    if el.text and el.text.strip(_BLANK):  # the common case, without collecting all the text
+        return False
+    if not len(el):  # no children: its text was all there is
+        return True
     if next(el.iter("img", "hr"), None) is not None:
         return False
     return not el.text_content().strip(_BLANK)
