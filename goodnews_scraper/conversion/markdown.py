@@ -36,6 +36,8 @@ _ALWAYS_ESCAPED = re.compile(r"([*`\[\]~|])")
 _UNDERSCORES = re.compile(r"_+")
 _URL_SCHEME = re.compile(r"(?<=[A-Za-z0-9])://")  # stops GFM autolinking of text URLs
 _WWW = re.compile(r"(?i)(www)\.")
+#: Everything ``escape_text`` changes; most Chinese prose has none of it.
+_MAY_NEED_ESCAPE = re.compile(r"[\\&<>*`\[\]~|_]|://|(?i:www)\.")
 _ORDERED_MARKER = re.compile(r"^(\d{1,9})([.)])")
 _ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -60,11 +62,12 @@ def html_to_markdown(html: str) -> str:
 
 def escape_text(text: str, line_start: bool = False) -> str:
     """Escape text so GFM shows it verbatim, touching only characters that could be markup."""
-    text = text.replace("\\", "\\\\")
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _ALWAYS_ESCAPED.sub(r"\\\1", text)
-    text = _UNDERSCORES.sub(lambda m: _escape_underscores(m, text), text)
-    text = _WWW.sub(r"\1\\.", _URL_SCHEME.sub(r"\\://", text))
+    if _MAY_NEED_ESCAPE.search(text):  # else none of the passes below would change it
+        text = text.replace("\\", "\\\\")
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        text = _ALWAYS_ESCAPED.sub(r"\\\1", text)
+        text = _UNDERSCORES.sub(lambda m: _escape_underscores(m, text), text)
+        text = _WWW.sub(r"\1\\.", _URL_SCHEME.sub(r"\\://", text))
     if line_start:
         if text[:1] in ("-", "+", "=", "#"):
             text = "\\" + text
