@@ -233,8 +233,8 @@ class Bench:
             stats=stats,
         )
 
-    def baseline(self) -> Run:
-        cwd = self.workdir / "baseline"
+    def baseline(self, name: str = "baseline", settings: dict[str, str] | None = None) -> Run:
+        cwd = self.workdir / name
         command = [sys.executable, "-m", "scrapy", "runspider", str(BASELINE_SPIDER)]
         command += [
             "-a",
@@ -243,9 +243,9 @@ class Bench:
             f"sections={','.join(self.sections)}",
         ]
         command += ["-o", str(cwd / "raw.jsonl")]
-        for name, value in PACE.items():
-            command += ["-s", f"{name}={value}"]
-        run = self._measure("baseline", command, cwd, project=False)
+        for setting, value in {**PACE, **(settings or {})}.items():
+            command += ["-s", f"{setting}={value}"]
+        run = self._measure(name, command, cwd, project=False)
         run.articles = int(run.stat("item_scraped_count"))
         (cwd / "raw.jsonl").unlink(missing_ok=True)  # as large as the site; not needed
         return run
@@ -564,6 +564,14 @@ def report(result: dict[str, Any]) -> str:
             rows,
         )
     )
+    stock = result["throughput"].get("baseline_stock")
+    if stock and stock["articles_per_s"]:
+        parts += [
+            "",
+            "`baseline_stock` is the baseline at Scrapy's default `CONCURRENT_ITEMS` (100); "
+            "against it the mirror's throughput is "
+            f"{result['throughput']['mirror']['articles_per_s'] / stock['articles_per_s']:.2f}.",
+        ]
     parts += ["", "**Where the CPU goes** (ms per article, first mirror run)", ""]
     stage_rows = []
     for name, per in result["stages"].items():
@@ -664,6 +672,8 @@ def benchmark(articles: int, workdir: Path) -> dict[str, Any]:
     with _server(articles) as server:
         bench = Bench(server, workdir, sections)
         runs["baseline"] = bench.baseline()
+        # The same spider at Scrapy's default CONCURRENT_ITEMS (see README, "Benchmarks").
+        runs["baseline_stock"] = bench.baseline("baseline_stock", {"CONCURRENT_ITEMS": "100"})
         runs["mirror"] = bench.mirror("mirror", "tree", images=False if images else None)
         if images:
             runs["mirror_images"] = bench.mirror("mirror_images", "tree-images", images=True)
@@ -693,7 +703,7 @@ def benchmark(articles: int, workdir: Path) -> dict[str, Any]:
         "images_measured": images,
         "throughput": {
             name: throughput(runs[name], baseline)
-            for name in ("baseline", "mirror", "mirror_images")
+            for name in ("baseline", "baseline_stock", "mirror", "mirror_images")
             if name in runs
         },
         "stages": {
