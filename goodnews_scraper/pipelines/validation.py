@@ -58,7 +58,8 @@ def as_json(data: object) -> Any:
     if isinstance(data, bytes):
         return len(data)
     if dataclasses.is_dataclass(data) and not isinstance(data, type):
-        return as_json(dataclasses.asdict(data))
+        # Field by field: dataclasses.asdict would deep-copy every value first.
+        return {f.name: as_json(getattr(data, f.name)) for f in dataclasses.fields(data)}
     raise TypeError(f"{type(data).__name__} is not JSON serializable")
 
 
