@@ -67,6 +67,7 @@ PACE = {
     "STATS_CLASS": "benchmarks.stats.JsonFileStatsCollector",
 }
 TIMING_PREFIX = "goodnews/timing/"
+VALIDATION_PIPELINE = "goodnews_scraper.pipelines.validation.ArticleValidationPipeline"
 TIMEOUT = 3 * 3600
 
 
@@ -250,10 +251,12 @@ class Bench:
         (cwd / "raw.jsonl").unlink(missing_ok=True)  # as large as the site; not needed
         return run
 
-    def mirror(self, name: str, tree: str, images: bool | None) -> Run:
+    def mirror(
+        self, name: str, tree: str, images: bool | None, extra: dict[str, str] | None = None
+    ) -> Run:
         cwd = self.workdir / tree
         site = cwd / "site"
-        settings = {**PACE, "MIRROR_BASE_URL": MIRROR_BASE_URL}
+        settings = {**PACE, "MIRROR_BASE_URL": MIRROR_BASE_URL, **(extra or {})}
         if images is not None:
             settings["IMAGES_ENABLED"] = str(images)
         command = crawl_command(
@@ -572,6 +575,16 @@ def report(result: dict[str, Any]) -> str:
             "against it the mirror's throughput is "
             f"{result['throughput']['mirror']['articles_per_s'] / stock['articles_per_s']:.2f}.",
         ]
+    bare = result["throughput"].get("mirror_no_conversion")
+    if bare:
+        parts += [
+            "",
+            "`mirror_no_conversion` is the mirror with every conversion pipeline off (no "
+            "cleaning, Markdown, QR code or template; empty pages): Scrapy, the spider's "
+            "parsing, the item checks and the tree alone, the most that faster conversion "
+            f"could reach in one process: {bare['throughput_vs_baseline'] or 0:.2f} "
+            "of the baseline.",
+        ]
     parts += ["", "**Where the CPU goes** (ms per article, first mirror run)", ""]
     stage_rows = []
     for name, per in result["stages"].items():
@@ -675,6 +688,14 @@ def benchmark(articles: int, workdir: Path) -> dict[str, Any]:
         # The same spider at Scrapy's default CONCURRENT_ITEMS (see README, "Benchmarks").
         runs["baseline_stock"] = bench.baseline("baseline_stock", {"CONCURRENT_ITEMS": "100"})
         runs["mirror"] = bench.mirror("mirror", "tree", images=False if images else None)
+        # The same crawl with no conversion at all: what Scrapy, the spider, the
+        # item checks and the tree cost on their own (its pages are empty).
+        runs["mirror_no_conversion"] = bench.mirror(
+            "mirror_no_conversion",
+            "tree-no-conversion",
+            images=False if images else None,
+            extra={"ITEM_PIPELINES": json.dumps({VALIDATION_PIPELINE: 50})},
+        )
         if images:
             runs["mirror_images"] = bench.mirror("mirror_images", "tree-images", images=True)
         runs["rerun"] = bench.mirror("rerun", "tree", images=False if images else None)
@@ -703,7 +724,13 @@ def benchmark(articles: int, workdir: Path) -> dict[str, Any]:
         "images_measured": images,
         "throughput": {
             name: throughput(runs[name], baseline)
-            for name in ("baseline", "baseline_stock", "mirror", "mirror_images")
+            for name in (
+                "baseline",
+                "baseline_stock",
+                "mirror",
+                "mirror_no_conversion",
+                "mirror_images",
+            )
             if name in runs
         },
         "stages": {

@@ -31,10 +31,11 @@ def result(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
 
 def test_every_run_crawled_the_whole_site(result: dict) -> None:
     runs = result["runs"]
-    assert {"baseline", "baseline_stock", "mirror", "rerun", "new"} <= set(runs)
+    expected = {"baseline", "baseline_stock", "mirror", "mirror_no_conversion", "rerun", "new"}
+    assert expected <= set(runs)
     assert ("mirror_images" in runs) == result["images_measured"]
     assert runs["baseline"]["articles"] == runs["baseline_stock"]["articles"] == ARTICLES
-    assert runs["mirror"]["articles"] == ARTICLES
+    assert runs["mirror"]["articles"] == runs["mirror_no_conversion"]["articles"] == ARTICLES
     for name, data in runs.items():
         assert data["returncode"] == 0, name
         assert data["cpu_s"] > 0 and data["crawl_cpu_s"] > 0 and data["peak_rss_mb"] > 0
