@@ -44,20 +44,20 @@ def site_dir(settings: BaseSettings) -> Path:
 
 def write_batch(settings: BaseSettings) -> tuple[int, float]:
     """(MIRROR_WRITE_BATCH, MIRROR_WRITE_BATCH_SECONDS): articles and seconds per batch."""
-    values = []
-    for name, parse, least in (
-        ("MIRROR_WRITE_BATCH", settings.getint, 1),
-        ("MIRROR_WRITE_BATCH_SECONDS", settings.getfloat, 0),
+    values: list[float] = []
+    for name, default, least, kind in (
+        ("MIRROR_WRITE_BATCH", 100, 1, "a whole number"),
+        ("MIRROR_WRITE_BATCH_SECONDS", 10.0, 0, "a number of seconds"),
     ):
         try:
-            value = parse(name)
-        except ValueError:
-            value = None
-        if value is None or not least <= value < float("inf"):
+            value = float(settings.get(name, default))
+        except (TypeError, ValueError):
+            value = float("nan")
+        if not least <= value < float("inf") or (kind == "a whole number" and value % 1):
             shown = settings.get(name)
-            raise SettingError(f"{name} must be a number, {least} or more, got {shown!r}")
+            raise SettingError(f"{name} must be {kind}, {least} or more, got {shown!r}")
         values.append(value)
-    return int(values[0]), float(values[1])
+    return int(values[0]), values[1]
 
 
 def check_settings(settings: BaseSettings) -> None:

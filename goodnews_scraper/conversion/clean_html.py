@@ -66,6 +66,8 @@ _META_CONTENT_TYPE = re.compile(r'<meta http-equiv="Content-Type"[^>]*>')
 #: lxml.html's parser looks up each element's Python class in Python, once per proxy
 #: created, and the cleaning walks the tree a dozen times; this lookup does it in C. The
 #: only difference, form-control classes, does not matter: those tags are all removed.
+#: One parser for the process: lxml parsers are not thread-safe, and the item
+#: pipelines all run in Scrapy's one thread.
 _PARSER = etree.HTMLParser()
 _PARSER.set_element_class_lookup(
     etree.ElementDefaultClassLookup(

@@ -22,8 +22,10 @@ from pathlib import Path
 #: Temporary files start with this prefix; a later run removes leftovers.
 TEMP_PREFIX = ".goodnews-tmp-"
 
-_LIBC = ctypes.CDLL(None, use_errno=True)
-_SYNCFS = getattr(_LIBC, "syncfs", None)
+try:  # syncfs(2): Linux's "sync this filesystem", in the C library Python runs on
+    _SYNCFS = getattr(ctypes.CDLL(None, use_errno=True), "syncfs", None)
+except (OSError, TypeError):  # no such C library handle (Windows)
+    _SYNCFS = None
 
 
 def _unchanged(path: Path, data: bytes) -> bool:
@@ -44,9 +46,9 @@ def _write_temp(path: Path, data: bytes, sync: bool) -> str:
         with os.fdopen(fd, "wb") as tmp:
             tmp.write(data)
             tmp.flush()
-            os.fchmod(tmp.fileno(), 0o644)
             if sync:
                 os.fsync(tmp.fileno())
+        os.chmod(tmp_name, 0o644)  # mkstemp makes it private
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
