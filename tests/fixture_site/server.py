@@ -10,6 +10,7 @@ from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 from tests.fixture_site.build import FixtureResponse, build_site, not_found
+from tests.fixture_site.faults import write_response
 
 SiteBuilder = Callable[[str], Mapping[str, FixtureResponse]]
 
@@ -137,14 +138,7 @@ def _make_handler(server: FixtureServer) -> type[BaseHTTPRequestHandler]:
             if not isinstance(r, FixtureResponse):
                 r.serve(self, with_body)
                 return
-            self.send_response(r.status)
-            self.send_header("Content-Type", r.content_type)
-            self.send_header("Content-Length", str(len(r.body)))
-            for k, v in r.headers:
-                self.send_header(k, v)
-            self.end_headers()
-            if with_body:
-                self.wfile.write(r.body)
+            write_response(self, r, with_body)
 
         def do_GET(self) -> None:
             self._respond(True)
