@@ -7,17 +7,14 @@ renderer and QR codes through a real decoder.
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from pathlib import Path
 
 import cmarkgfm
 import pytest
-import zxingcpp
 from cmarkgfm.cmark import Options
 from lxml import html as lxml_html
-from PIL import Image
 
 from goodnews_scraper.mirror.tree import parse_page_meta, section_slug
 from goodnews_scraper.sites.ntdtv import DEFAULT_SECTIONS
@@ -31,6 +28,7 @@ from tests.fixture_site.content import (
     articles,
 )
 from tests.fixture_site.images import page_src
+from tests.qr_decoders import zxing_decode
 
 MIRROR = "https://github.com/OWNER/REPO/blob/main"
 CRAWLED = (*DEFAULT_SECTIONS, "news/china")
@@ -88,8 +86,7 @@ def test_every_page_is_stored_once_in_its_home_section(first_run: CrawlResult) -
 def test_qr_codes_decode_to_the_page_url(first_run: CrawlResult) -> None:
     for aid, slug in expected_homes().items():
         png = (first_run.site / "pages" / slug / f"{aid}.png").read_bytes()
-        decoded = [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
-        assert decoded == [f"{MIRROR}/pages/{slug}/{aid}.md"]
+        assert zxing_decode(png) == [f"{MIRROR}/pages/{slug}/{aid}.md"]
 
 
 def page_tree(result: CrawlResult, aid: str, slug: str) -> lxml_html.HtmlElement:

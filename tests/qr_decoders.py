@@ -1,0 +1,41 @@
+"""Two real QR decoders that share no code with each other or with the encoder.
+
+zxing-cpp draws the mirror's codes, so its own reader alone could share a
+mistake with its writer. ZBar is a separate implementation of the standard
+(and what many phone apps use). It needs Debian's ``libzbar0``, which
+``.ci/run`` installs; where it is missing the ZBar checks skip, unless
+``GOODNEWS_TESTS_NEED_ZBAR=1`` (set by CI) makes that a failure.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+
+import pytest
+import zxingcpp
+from PIL import Image
+
+try:
+    from pyzbar import pyzbar
+except ImportError as missing:  # pyzbar is installed, but libzbar0 is not
+    pyzbar = None
+    ZBAR_MISSING = str(missing)
+else:
+    ZBAR_MISSING = ""
+
+
+def zxing_decode(png: bytes) -> list[str]:
+    """Every code zxing-cpp finds in the image, as text."""
+    return [result.text for result in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
+
+
+def zbar_decode(png: bytes) -> list[str]:
+    """Every QR code ZBar finds in the image, as text (UTF-8, as an ECI segment says)."""
+    if pyzbar is None:
+        if os.environ.get("GOODNEWS_TESTS_NEED_ZBAR") == "1":
+            pytest.fail(f"ZBar is needed here and cannot load: {ZBAR_MISSING}")
+        pytest.skip(f"ZBar is not installed (apt-get install libzbar0): {ZBAR_MISSING}")
+    image = Image.open(io.BytesIO(png)).convert("L")
+    symbols = pyzbar.decode(image, symbols=[pyzbar.ZBarSymbol.QRCODE])
+    return [symbol.data.decode("utf-8") for symbol in symbols]
