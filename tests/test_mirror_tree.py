@@ -141,12 +141,19 @@ def test_leftover_temp_files_are_removed(tmp_path: Path) -> None:
 
 def test_existing_pages_ignore_strangers(tmp_path: Path) -> None:
     tree = MirrorTree(tmp_path)
-    for name in ("a1.md", "a2.png", f"{TEMP_PREFIX}x", "notes.md"):
+    assert tree.existing_pages() == {}  # no pages folder yet
+    for name in ("a1.md", "a2.png", f"{TEMP_PREFIX}x", "notes.md", "a4.md.tmp", "a5.MD", "md"):
         (tmp_path / "pages" / "prog204").mkdir(parents=True, exist_ok=True)
         (tmp_path / "pages" / "prog204" / name).write_text("x")
     (tmp_path / "pages" / "..hidden").mkdir()
     (tmp_path / "pages" / "..hidden" / "a3.md").write_text("x")
+    (tmp_path / "pages" / "prog1").write_text("a file where a folder would be")
     assert tree.existing_pages() == {"a1": "prog204"}
+
+
+def test_a_pages_file_is_no_tree(tmp_path: Path) -> None:
+    (tmp_path / "pages").write_text("x")
+    assert MirrorTree(tmp_path).existing_pages() == {}
 
 
 def test_writes_outside_the_tree_are_refused(tmp_path: Path) -> None:
