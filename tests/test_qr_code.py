@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import random
 import string
+from collections.abc import Callable
 
 import pytest
 from PIL import Image, ImageOps
@@ -35,25 +36,20 @@ def random_urls(count: int, seed: int = 7) -> list[str]:
     return urls
 
 
+DECODERS = pytest.mark.parametrize("decode", [zxing_decode, zbar_decode], ids=["zxing", "zbar"])
+
+
+@DECODERS
 @pytest.mark.parametrize("url", URLS)
-def test_codes_decode_to_their_url(url: str) -> None:
-    assert zxing_decode(qr_png(url)) == [url]
+def test_codes_decode_to_their_url(decode: Callable[[bytes], list[str]], url: str) -> None:
+    assert decode(qr_png(url)) == [url]
 
 
-def test_many_codes_decode_with_zxing() -> None:
-    for url in random_urls(300):
-        assert zxing_decode(qr_png(url)) == [url], url
-
-
-@pytest.mark.parametrize("url", URLS)
-def test_codes_decode_with_zbar_too(url: str) -> None:
-    assert zbar_decode(qr_png(url)) == [url]
-
-
-def test_many_codes_decode_with_zbar_too() -> None:
+@DECODERS
+def test_many_codes_decode(decode: Callable[[bytes], list[str]]) -> None:
     """ZBar reads non-ASCII URLs right only if the code says UTF-8 (an ECI segment)."""
     for url in random_urls(300):
-        assert zbar_decode(qr_png(url)) == [url], url
+        assert decode(qr_png(url)) == [url], url
 
 
 def test_code_is_a_small_one_bit_png_with_its_quiet_zone() -> None:
