@@ -1,8 +1,8 @@
-"""Two real QR decoders that share no code with each other or with the encoder.
+"""Two real QR decoders: zxing-cpp's, and ZBar's, which shares no code with it.
 
 zxing-cpp draws the mirror's codes, so its own reader alone could share a
-mistake with its writer. ZBar is a separate implementation of the standard
-(and what many phone apps use). It needs Debian's ``libzbar0``, which
+mistake with its writer. ZBar is a separate implementation of the standard.
+It needs Debian's ``libzbar0``, which
 ``.ci/run`` installs; where it is missing the ZBar checks skip, unless
 ``GOODNEWS_TESTS_NEED_ZBAR=1`` (set by CI) makes that a failure.
 """

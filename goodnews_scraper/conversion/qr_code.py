@@ -1,11 +1,11 @@
 """QR codes as small 1-bit PNGs that a phone camera reads from a GitHub page.
 
 The symbol comes from zxing-cpp's encoder (C++: version, segments, error
-correction and the standard's mask selection), the PNG from Pillow. The
-pure-Python qrcode library drew the same symbols at 1.6 ms a code, about a
-quarter of a mirror run's CPU; this takes about 0.5 ms, most of it zlib.
-The tests decode every code with zxing-cpp and with OpenCV's independent
-decoder, so the encoder is not checked only by its own project's reader.
+correction, the standard's mask selection, and an ECI segment that says the
+text is UTF-8), the PNG from Pillow. The pure-Python qrcode library took
+1.6 ms a code, about a quarter of a mirror run's CPU; this takes about
+0.6 ms, half of it zlib's. The tests decode codes with zxing-cpp and with
+ZBar, so the encoder is not checked only by its own project's reader.
 """
 
 from __future__ import annotations
