@@ -23,7 +23,6 @@ from goodnews_scraper.conversion.clean_html import clean_html
 from goodnews_scraper.conversion.markdown import html_to_markdown
 from goodnews_scraper.conversion.qr_code import qr_png
 from goodnews_scraper.conversion.templates import load_templates
-from goodnews_scraper.items import Article
 from goodnews_scraper.mirror.tree import page_relpath, section_slug
 from goodnews_scraper.pipelines.page import render_page
 from goodnews_scraper.sites.ntdtv import ArticleRejected, ParsedArticle, parse_article
@@ -97,25 +96,13 @@ def measure(articles: int, repeat: int, fixture: bool = False) -> dict[str, Any]
     for (url, p, section), md in zip(kept, markdown, strict=True):
         article_id = url.rsplit("/", 1)[-1].removesuffix(".html")
         page_url = f"{MIRROR_BASE_URL}/{page_relpath(section_slug(section), article_id)}"
-        items.append(
-            Article(
-                url=url,
-                article_id=article_id,
-                edition="gb",
-                section=section,
-                section_name=section,
-                title=p.title,
-                published=p.published,
-                body_html="",
-                extraction=p.extraction,
-                byline=p.byline,
-                tags=p.tags,
-                featured_image=p.featured_image,
-                full_video_url=p.full_video_url,
-                body_markdown=md,
-                page_url=page_url,
-            )
+        item = p.article(
+            url=url, article_id=article_id, edition="gb", section=section, section_name=section
         )
+        item.body_html = ""
+        item.body_markdown = md
+        item.page_url = page_url
+        items.append(item)
     stage("qr_code", lambda: [qr_png(item.page_url) for item in items])
     stage("page_template", lambda: [render_page(template, item) for item in items])
     return {"articles": len(inputs), "cpu_ms_per_article": timings, "digest": digests}

@@ -38,6 +38,7 @@ from goodnews_scraper.items import (
     EXTRACTION_GENERIC,
     EXTRACTION_SITE,
     EXTRACTION_STRUCTURED,
+    Article,
     Image,
     ListedArticle,
 )
@@ -265,6 +266,26 @@ class ParsedArticle:
     full_video_url: str = ""
     #: Site selectors that did not match this page (a sign of site drift).
     missed: list[str] = field(default_factory=list)
+
+    def article(
+        self, *, url: str, article_id: str, edition: str, section: str, section_name: str
+    ) -> Article:
+        """The item for this page: what it says, and where it was found."""
+        return Article(
+            url=url,
+            article_id=article_id,
+            edition=edition,
+            section=section,
+            section_name=section_name,
+            title=self.title,
+            published=self.published,
+            body_html=self.body_html,
+            extraction=self.extraction,
+            byline=self.byline,
+            tags=self.tags,
+            featured_image=self.featured_image,
+            full_video_url=self.full_video_url,
+        )
 
 
 class _JsonLd:

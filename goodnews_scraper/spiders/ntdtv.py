@@ -277,20 +277,12 @@ class NtdtvSpider(scrapy.Spider):
         self._inc(f"extraction/article/{parsed.extraction}")
         for missed in parsed.missed:
             self._inc(f"selectors_missed/{missed}")
-        yield Article(
+        yield parsed.article(
             url=url,
             article_id=article_id,
             edition=self.edition,
             section=section,
             section_name=section_name or section,
-            title=parsed.title,
-            published=parsed.published,
-            body_html=parsed.body_html,
-            extraction=parsed.extraction,
-            byline=parsed.byline,
-            tags=parsed.tags,
-            featured_image=parsed.featured_image,
-            full_video_url=parsed.full_video_url,
         )
 
     def article_failed(self, failure: Failure) -> None:
