@@ -1,0 +1,1 @@
+"""The article store: every mirrored article kept as data inside the tree."""
