@@ -24,8 +24,10 @@ from goodnews_scraper.conversion.markdown import html_to_markdown
 from goodnews_scraper.conversion.qr_code import qr_png
 from goodnews_scraper.conversion.templates import load_templates
 from goodnews_scraper.mirror.tree import page_relpath, section_slug
-from goodnews_scraper.pipelines.page import render_page
+from goodnews_scraper.renderers.links import Links
+from goodnews_scraper.renderers.pages import page_file
 from goodnews_scraper.sites.ntdtv import ArticleRejected, ParsedArticle, parse_article
+from goodnews_scraper.store.records import ArticleRecord
 from tests.fixture_site.build import build_site
 from tests.fixture_site.content import ARTICLES
 
@@ -92,19 +94,20 @@ def measure(articles: int, repeat: int, fixture: bool = False) -> dict[str, Any]
     ]
     cleaned = stage("clean", lambda: [clean_html(p.body_html, url) for url, p, _ in kept])
     markdown = stage("markdown", lambda: [html_to_markdown(html) for html in cleaned])
-    items = []
+    links = Links(MIRROR_BASE_URL)
+    records = []
     for (url, p, section), md in zip(kept, markdown, strict=True):
         article_id = url.rsplit("/", 1)[-1].removesuffix(".html")
-        page_url = f"{MIRROR_BASE_URL}/{page_relpath(section_slug(section), article_id)}"
         item = p.article(
             url=url, article_id=article_id, edition="gb", section=section, section_name=section
         )
         item.body_html = ""
         item.body_markdown = md
-        item.page_url = page_url
-        items.append(item)
-    stage("qr_code", lambda: [qr_png(item.page_url) for item in items])
-    stage("page_template", lambda: [render_page(template, item) for item in items])
+        records.append(
+            ArticleRecord.from_article(item, page_relpath(section_slug(section), article_id))
+        )
+    stage("qr_code", lambda: [qr_png(links.share_url(record)) for record in records])
+    stage("page_template", lambda: [page_file(template, r, links) for r in records])
     return {"articles": len(inputs), "cpu_ms_per_article": timings, "digest": digests}
 
 

@@ -1,9 +1,9 @@
 """Items that travel from the spiders through the pipelines to the exporters.
 
-Two kinds: an :class:`Article` becomes one page of the mirror; a
-:class:`SectionListing` tells the exporters which articles a section lists
-this run, including those already mirrored (which are not fetched again but
-must still appear in that section's index).
+An :class:`Article` becomes one page of the mirror; a :class:`SectionListing`
+tells the exporters which articles a section lists this run, including those
+already mirrored (which are not fetched again but must still appear in that
+section's index); an :class:`ArticleFailed` says which could not be mirrored.
 """
 
 from __future__ import annotations
@@ -22,11 +22,6 @@ EXTRACTION_LAYERS = (EXTRACTION_SITE, EXTRACTION_STRUCTURED, EXTRACTION_GENERIC)
 class Image:
     url: str
     caption: str = ""
-
-
-def _serialize_bytes(value: bytes) -> int:
-    # Other feeds (Scrapyd's items_dir, Scrapy Cloud) get the size, not the PNG.
-    return len(value)
 
 
 @dataclass
@@ -48,11 +43,14 @@ class Article:
     #: The full video's URL when the body is only a programme's teaser that
     #: ends with a "watch the full video" link (the page says so).
     full_video_url: str = ""
-    # Filled by the pipelines, in this order.
+    #: The spider that crawled it (the site), and the tree path of its page,
+    #: decided once: where the article is already stored, else its home section.
+    site: str = ""
+    page: str = ""
+    # Filled by the pipelines: where each mirrored picture is stored (link as
+    # the body holds it -> tree path), and the body as Markdown.
+    images: dict[str, str] = field(default_factory=dict)
     body_markdown: str = ""
-    page_url: str = ""
-    qr_png: bytes = field(default=b"", metadata={"serializer": _serialize_bytes})
-    page_markdown: str = ""
 
 
 @dataclass
@@ -70,3 +68,14 @@ class SectionListing:
     section: str
     section_name: str
     articles: list[ListedArticle] = field(default_factory=list)
+
+
+@dataclass
+class ArticleFailed:
+    """An article this run could not mirror: the tree writer keeps it in the crawl state,
+    so the next run requests it again (see ``store/crawl_state.py``)."""
+
+    article_id: str
+    url: str
+    section: str
+    reason: str

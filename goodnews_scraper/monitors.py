@@ -46,6 +46,8 @@ PASSED_STAT = "goodnews/monitors/passed"
 FAILED_STAT = "goodnews/monitors/failed"
 #: Set by the publishing step when it could not publish the tree.
 PUBLISH_FAILED_STAT = "goodnews/publish/failed"
+#: Set by the tree writer when a file of the tree could not be written or rendered.
+TREE_FAILED_STAT = "goodnews/tree/failed"
 SECTIONS_PREFIX = "goodnews/sections/"
 SELECTORS_MISSED_PREFIX = "goodnews/selectors_missed/"
 DEFAULT_MAX_FALLBACK_SHARE = 0.10
@@ -167,6 +169,10 @@ def job_failures(stats: Stats, monitors: bool = True) -> list[str]:
         failures.append(f"{failed} monitor{'s' if failed > 1 else ''} failed")
     elif monitors and PASSED_STAT not in stats:
         failures.append("the monitors did not run")
+    if stats.get(TREE_FAILED_STAT):
+        failures.append(
+            f"writing the tree failed ({stats.get('goodnews/tree/error', 'see the log')})"
+        )
     if stats.get(PUBLISH_FAILED_STAT):
         failures.append("publishing failed")
     return failures

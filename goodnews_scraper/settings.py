@@ -26,15 +26,24 @@ SITE_DIR = "site"
 MIRROR_BASE_URL = ""
 #: A folder of your own templates; any file there overrides the packaged one
 #: of the same name (page.md.j2, header.md.j2, footer.md.j2, index.md.j2,
-#: home.md.j2, _labels.md.j2).
+#: home.md.j2, _labels.md.j2). `scrapy render` applies a change to the whole tree.
 TEMPLATES_DIR = ""
+#: Where pictures and QR codes are linked from, e.g. a CDN that mirrors the
+#: repository (https://fastly.jsdelivr.net/gh/OWNER/REPO@main): a file's link
+#: is ASSETS_BASE_URL/<its path under SITE_DIR>. Empty: relative links.
+ASSETS_BASE_URL = ""
+#: How many of the newest articles of the whole mirror the home page lists.
+HOME_LATEST_ARTICLES = 30
+#: An article that failed (HTTP error, no title, ...) is requested again by
+#: the next runs, wherever it is listed; after failing in this many runs it
+#: is given up: recorded in store/crawl-state.json, reported once, not
+#: requested again.
+CRAWL_RETRY_RUNS = 5
 
 ITEM_PIPELINES = {
     "goodnews_scraper.pipelines.clean_html.CleanHtmlPipeline": 100,
     "goodnews_scraper.pipelines.images.MirrorImagesPipeline": 150,
     "goodnews_scraper.pipelines.markdown.MarkdownPipeline": 200,
-    "goodnews_scraper.pipelines.qr_code.QrCodePipeline": 300,
-    "goodnews_scraper.pipelines.page.RenderPagePipeline": 400,
 }
 
 FEED_EXPORTERS = {
@@ -55,6 +64,9 @@ MIRROR_FEED_OPTIONS = {
     "item_classes": [
         "goodnews_scraper.items.Article",
         "goodnews_scraper.items.SectionListing",
+        # Stored articles whose pictures the images backfill mirrored.
+        "goodnews_scraper.store.records.ArticleRecord",
+        "goodnews_scraper.items.ArticleFailed",
     ],
 }
 FEEDS = {MIRROR_FEED_URI: MIRROR_FEED_OPTIONS}

@@ -19,17 +19,51 @@ class SettingError(ValueError):
     """A project setting with a value the mirror cannot use."""
 
 
-def mirror_base_url(settings: BaseSettings) -> str:
-    """MIRROR_BASE_URL without a trailing slash, or "" when unset."""
-    value = (settings.get("MIRROR_BASE_URL") or "").strip()
+def _base_url(settings: BaseSettings, name: str) -> str:
+    """An http(s) URL setting without a trailing slash, or "" when unset."""
+    value = (settings.get(name) or "").strip()
     if not value:
         return ""
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"[\s<>]", value):
-        raise SettingError(
-            f"MIRROR_BASE_URL must be an http(s) URL without spaces, got {value[:200]!r}"
-        )
+        raise SettingError(f"{name} must be an http(s) URL without spaces, got {value[:200]!r}")
     return value.rstrip("/")
+
+
+def mirror_base_url(settings: BaseSettings) -> str:
+    """MIRROR_BASE_URL: where the tree is published (share links, QR codes), or ""."""
+    return _base_url(settings, "MIRROR_BASE_URL")
+
+
+def assets_base_url(settings: BaseSettings) -> str:
+    """ASSETS_BASE_URL: where pictures and QR codes are linked from, or "" (relative links)."""
+    return _base_url(settings, "ASSETS_BASE_URL")
+
+
+def home_latest(settings: BaseSettings) -> int:
+    """HOME_LATEST_ARTICLES: how many of the newest articles the home page lists."""
+    raw = settings.get("HOME_LATEST_ARTICLES", 30)
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        value = -1
+    if not 0 <= value <= 1000:
+        raise SettingError(
+            f"HOME_LATEST_ARTICLES must be a whole number from 0 to 1000, got {raw!r}"
+        )
+    return value
+
+
+def retry_runs(settings: BaseSettings) -> int:
+    """CRAWL_RETRY_RUNS: runs a failed article is requested in before it is given up."""
+    raw = settings.get("CRAWL_RETRY_RUNS", 5)
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        value = 0
+    if not 1 <= value <= 1000:
+        raise SettingError(f"CRAWL_RETRY_RUNS must be a whole number from 1 to 1000, got {raw!r}")
+    return value
 
 
 def site_dir(settings: BaseSettings) -> Path:
@@ -68,6 +102,9 @@ def check_settings(settings: BaseSettings) -> None:
     from goodnews_scraper.publishing.config import check_publish_settings
 
     mirror_base_url(settings)
+    assets_base_url(settings)
+    home_latest(settings)
+    retry_runs(settings)
     site_dir(settings)
     write_batch(settings)
     load_templates(settings.get("TEMPLATES_DIR"))

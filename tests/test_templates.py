@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cmarkgfm
 import pytest
@@ -17,8 +18,14 @@ from goodnews_scraper.conversion.templates import (
     render,
 )
 from goodnews_scraper.items import Article, Image
-from goodnews_scraper.pipelines.page import render_page
+from goodnews_scraper.mirror.tree import page_relpath, section_slug
+from goodnews_scraper.renderers.links import Links
+from goodnews_scraper.renderers.pages import page_markdown
 from goodnews_scraper.sites.ntdtv import BEIJING
+from goodnews_scraper.store.records import ArticleRecord
+
+if TYPE_CHECKING:
+    from jinja2 import Template
 
 HOSTILE_TEXTS = [
     "](http://evil.example) <!-- # *bold* _x_ | [link]",
@@ -49,12 +56,24 @@ def article(**changes: object) -> Article:
         "body_html": "",
         "extraction": "site",
         "body_markdown": "正文第一段。\n\n正文第二段。",
-        "page_url": "https://github.com/OWNER/REPO/blob/main/pages/news-china/a103124021.md",
         "tags": ["标签一", "标签二"],
         "featured_image": Image("https://i.ntdtv.com/assets/uploads/2021/05/x-800x450.jpg", "图说"),
     }
     fields.update(changes)
     return Article(**fields)  # type: ignore[arg-type]
+
+
+MIRROR = "https://github.com/OWNER/REPO/blob/main"
+
+
+def render_page(template: Template, item: Article) -> str:
+    """The page as the renderer makes it from the item's store record."""
+    page = page_relpath(section_slug(item.section), item.article_id)
+    return page_markdown(template, ArticleRecord.from_article(item, page), Links(MIRROR))
+
+
+def share_url(item: Article) -> str:
+    return f"{MIRROR}/{page_relpath(section_slug(item.section), item.article_id)}"
 
 
 @pytest.mark.parametrize("text", HOSTILE_TEXTS)
@@ -103,7 +122,7 @@ def test_hostile_values_cannot_break_the_page(text: str) -> None:
         "../../README.md",
         "../../indexes/news-china.md",
         item.url,
-        item.page_url,
+        share_url(item),
     }
     assert tree.xpath("string(//h1)") == " ".join(text.split())
 
@@ -134,6 +153,8 @@ def test_index_and_home_templates() -> None:
         sections=[
             {"name": "大陆", "link": "indexes/prog204.md", "count": 2, "latest": "2021-05-21"}
         ],
+        latest=[],
+        updated="",
     )
     assert [a.get("href") for a in to_html(home).iter("a")] == ["indexes/prog204.md"]
 

@@ -19,9 +19,11 @@ from typing import TYPE_CHECKING
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 
-from goodnews_scraper.conversion.templates import TemplateSetupError
+from goodnews_scraper.conversion.templates import TemplateRenderError, TemplateSetupError
+from goodnews_scraper.mirror.tree import MirrorTree
 from goodnews_scraper.monitors import job_failures
-from goodnews_scraper.settings_checks import SettingError, check_settings
+from goodnews_scraper.renderers.mirror import MirrorRenderer
+from goodnews_scraper.settings_checks import SettingError, check_settings, site_dir
 from goodnews_scraper.spiders.arguments import SpiderArgumentError
 
 if TYPE_CHECKING:
@@ -49,9 +51,18 @@ class Command(ScrapyCrawlCommand):
                 if preflight is not None:
                     preflight(self.settings, **opts.spargs)
                 check_settings(self.settings)
+                # Every template, on the tree's own data: a failure stops the start.
+                MirrorRenderer.from_settings(self.settings).check(
+                    MirrorTree(site_dir(self.settings))
+                )
             except KeyError:
                 pass  # an unknown spider: Scrapy's own message follows
-            except (SpiderArgumentError, SettingError, TemplateSetupError) as error:
+            except (
+                SpiderArgumentError,
+                SettingError,
+                TemplateSetupError,
+                TemplateRenderError,
+            ) as error:
                 self._report_start_error(str(error))
                 return
         super().run(args, opts)

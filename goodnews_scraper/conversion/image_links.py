@@ -75,6 +75,11 @@ def _destination(match: re.Match[str]) -> str:
     return _MD_ESCAPE.sub(r"\1", match.group("dest"))
 
 
+def markdown_image_links(markdown: str) -> list[str]:
+    """Every image destination a Markdown page shows (URLs and paths), in order, each once."""
+    return _unique(_destination(match) for match in _MD_IMAGE.finditer(markdown))
+
+
 def markdown_image_urls(markdown: str) -> list[str]:
     """The http(s) URLs of the images a Markdown page shows, in order, each once."""
     return _unique(

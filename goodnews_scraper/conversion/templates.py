@@ -9,6 +9,7 @@ setting overrides any of them file by file. Values are inserted as data
 from __future__ import annotations
 
 import re
+import traceback
 from pathlib import Path
 from urllib.parse import quote
 
@@ -24,6 +25,7 @@ from jinja2 import (
 )
 
 TEMPLATE_NAMES = ("page.md.j2", "index.md.j2", "home.md.j2")
+TEMPLATE_SUFFIX = ".j2"
 #: Templates the others include or import: compiled at start too, so a broken
 #: one fails the start rather than the first page.
 INCLUDED_NAMES = ("header.md.j2", "footer.md.j2", "_labels.md.j2")
@@ -39,6 +41,25 @@ _URL_SAFE = ":/?#@!$&'*+,;=%~-._"
 
 class TemplateSetupError(RuntimeError):
     """A template that is missing or does not compile, found at start-up."""
+
+
+class TemplateRenderError(RuntimeError):
+    """A template that compiles but fails on the data it is given (an undefined name, ...)."""
+
+
+def describe_render_error(name: str, error: Exception) -> str:
+    """``template page.md.j2, line 12: 'x' is undefined``: where a template failed.
+
+    Jinja2 rewrites tracebacks so that template code appears as frames of the
+    template file at its own line: the innermost such frame is where it failed
+    (in an included template, that one is named).
+    """
+    where = name
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        if frame.filename.endswith(TEMPLATE_SUFFIX):
+            where = f"{Path(frame.filename).name}, line {frame.lineno}"
+            break
+    return f"template {where}: {error}"
 
 
 def md_text(value: object) -> str:
@@ -95,8 +116,14 @@ def load_templates(user_dir: str | Path | None = None) -> dict[str, Template]:
 
 
 def render(template: Template, **context: object) -> str:
-    """Render and normalise: no trailing spaces beyond a hard break, one final newline."""
-    text = template.render(**context)
+    """Render and normalise: no trailing spaces beyond a hard break, one final newline.
+
+    Raises :class:`TemplateRenderError` naming the template and line that failed.
+    """
+    try:
+        text = template.render(**context)
+    except Exception as error:  # whatever the user's template raises on this data
+        raise TemplateRenderError(describe_render_error(template.name or "?", error)) from error
     lines = [
         line if line.endswith("  ") and line.strip() else line.rstrip()
         for line in text.splitlines()

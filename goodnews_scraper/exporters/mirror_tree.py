@@ -1,18 +1,28 @@
-"""The feed exporter that writes the mirror tree.
+"""The feed exporter that writes the mirror tree: the one owner of SITE_DIR's files.
 
-Pages (and their QR codes) are written as their items arrive, so memory does
-not grow with the crawl; section indexes and the home page are written when
-the feed finishes, by merging this run's articles into what each index
-already lists. The file the feed hands over receives the run log: one JSON
-line per file of the tree this run wrote.
+Each article goes into the article store (``store/articles/``), and its page
+and QR code are rendered from that record by the same renderer that
+``scrapy render`` runs, as the items arrive, so memory does not grow with the
+crawl; section indexes and the home page are written when the feed
+finishes, by merging this run's articles into what each index already
+lists. The file the feed hands over receives the run log: one JSON line per
+file of the tree this run wrote.
+
+Scrapy only logs an exporter's exception ("Task exception was never
+retrieved"), so this one catches its own failures, logs one line and sets
+``goodnews/tree/failed``: the crawl's exit status, the monitors and
+publishing all read it, and a failed write is never reported as a finished
+run. Files are written atomically, and an index lists only pages already in
+place, so after a failure (a full disk) the tree is consistent and the next
+run completes it.
 
 Pages and QR codes are written in batches (``MIRROR_WRITE_BATCH`` articles,
 or what ``MIRROR_WRITE_BATCH_SECONDS`` brought): temporary files first, one
 sync of the disk, then the renames (see ``mirror.files.WriteBatch``). A kill
 loses at most the batch in progress, whose articles the next run fetches again.
 
-Order of writes: QR code, then page (the page marks the article as
-mirrored), then at the end the indexes (each index page before its data: the
+Order of writes: store record, QR code, then page (the page marks the
+article as mirrored), then at the end the indexes (each index page before its data: the
 data decides what the next run adds) and the home page. A kill at any point
 leaves whole files, and the next run completes the tree: what it lists again
 is added again, and an index that misses a page stored in its section folder
@@ -34,10 +44,10 @@ import time
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from scrapy import signals
 from scrapy.exporters import BaseItemExporter
 
-from goodnews_scraper.conversion.templates import load_templates, render
-from goodnews_scraper.items import Article, SectionListing
+from goodnews_scraper.items import Article, ArticleFailed, SectionListing
 from goodnews_scraper.mirror.files import WriteBatch, remove_temp_files, sync_filesystem
 from goodnews_scraper.mirror.tree import (
     IndexEntry,
@@ -46,21 +56,28 @@ from goodnews_scraper.mirror.tree import (
     month_of,
     month_part,
     month_summary,
-    page_meta_line,
     page_relpath,
+    record_relpath,
     section_slug,
     split_head,
     split_index,
 )
-from goodnews_scraper.settings_checks import site_dir, write_batch
+from goodnews_scraper.monitors import TREE_FAILED_STAT
+from goodnews_scraper.renderers.indexes import HomeSection
+from goodnews_scraper.renderers.mirror import MirrorRenderer, RenderedFile
+from goodnews_scraper.renderers.pages import index_entry
+from goodnews_scraper.settings_checks import retry_runs, site_dir, write_batch
+from goodnews_scraper.store.crawl_state import REFETCH, STATE_RELPATH, CrawlState
+from goodnews_scraper.store.records import ArticleRecord
+from goodnews_scraper.store.upgrade import upgrade_tree
 from goodnews_scraper.timing import timed
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from jinja2 import Template
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
+
 
 logger = logging.getLogger(__name__)
 
@@ -71,44 +88,71 @@ class MirrorTreeExporter(BaseItemExporter):
         file: Any,
         *,
         root: Path,
-        templates: dict[str, Template],
+        renderer: MirrorRenderer,
         stats: StatsCollector | None = None,
         batch_articles: int = 100,
         batch_seconds: float = 10.0,
+        retry_runs: int = 5,
         **kwargs: Any,
     ) -> None:
         super().__init__(dont_fail=True, **kwargs)
         self.file = file
         self.tree = MirrorTree(root)
-        self.templates = templates
+        self.renderer = renderer
         self.stats = stats
         self.batch_articles = batch_articles
         self.batch_seconds = batch_seconds
         self._batch = WriteBatch()
-        self._batched: list[str] = []  # article ids whose files are in the batch
+        self._batched: list[tuple[str, IndexEntry]] = []  # (section, entry) of the batch
         self._batch_started = 0.0
-        self._existing: dict[str, str] = {}
+        self._existing: dict[str, str] | None = None
         self._new_entries: dict[str, dict[str, IndexEntry]] = {}
         self._listings: dict[str, SectionListing] = {}
         self._heads: dict[str, SectionIndex | None] = {}
         self._edition = ""
+        self._failures: dict[str, tuple[str, str, str]] = {}  # id -> url, section, reason
+        self._stored_ids: set[str] = set()
+        self.retry_runs = retry_runs
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, file: Any, **kwargs: Any) -> MirrorTreeExporter:
         batch_articles, batch_seconds = write_batch(crawler.settings)
-        return cls(
+        renderer = MirrorRenderer.from_settings(crawler.settings, crawler.stats)
+        if not renderer.links.mirror_base_url:
+            logger.warning(
+                "MIRROR_BASE_URL is not set: share links and QR codes point to the original "
+                "articles. Set it to where the tree is published, e.g. "
+                "-s MIRROR_BASE_URL=https://github.com/OWNER/REPO/blob/main"
+            )
+        exporter = cls(
             file,
             root=site_dir(crawler.settings),
-            templates=load_templates(crawler.settings.get("TEMPLATES_DIR")),
+            renderer=renderer,
             stats=crawler.stats,
             batch_articles=batch_articles,
             batch_seconds=batch_seconds,
+            retry_runs=retry_runs(crawler.settings),
             **kwargs,
         )
+        crawler.signals.connect(exporter.item_dropped, signal=signals.item_dropped)
+        return exporter
 
     def _inc(self, key: str, count: int = 1) -> None:
         if self.stats is not None:
             self.stats.inc_value(f"goodnews/tree/{key}", count)
+
+    def _failed(self, doing: str, error: Exception) -> None:
+        """Record a failure of the tree writer: one log line, and the stats the job reads."""
+        self._inc("errors")
+        first = self.stats is None or not self.stats.get_value(TREE_FAILED_STAT)
+        if self.stats is not None:
+            self.stats.set_value(TREE_FAILED_STAT, 1)
+            if first:
+                self.stats.set_value("goodnews/tree/error", f"{doing}: {error}")
+        if first:
+            logger.error("Writing the tree failed while %s: %s", doing, error)
+        else:
+            logger.debug("Writing the tree failed again while %s: %s", doing, error)
 
     def _log_file(self, path: Path, changed: bool) -> None:
         self._inc("files_written" if changed else "files_unchanged")
@@ -116,56 +160,85 @@ class MirrorTreeExporter(BaseItemExporter):
         line = {"file": relpath, "changed": changed}
         self.file.write(json.dumps(line, ensure_ascii=False).encode() + b"\n")
 
-    def _write(self, path: Path, data: bytes) -> bool:
-        changed = self.tree.write(path, data)
+    def _write(self, file: RenderedFile) -> bool:
+        path = self.tree.root / file.relpath
+        changed = self.tree.write(path, file.data)
         self._log_file(path, changed)
         return changed
 
-    def _stage(self, path: Path, data: bytes) -> None:
-        if not self.tree.stage(path, data, self._batch):
+    def _stage(self, file: RenderedFile) -> None:
+        path = self.tree.root / file.relpath
+        if not self.tree.stage(path, file.data, self._batch):
             self._log_file(path, changed=False)
 
     def _commit(self) -> None:
-        """Put the batch's pages in place (see ``WriteBatch``) and count them."""
+        """Put the batch's files in place (see ``WriteBatch``); then the indexes may list them."""
+        batched, self._batched = self._batched, []
         for path in self._batch.commit():
             self._log_file(path, changed=True)
-        self._inc("pages", len(self._batched))
-        self._batched.clear()
+        for section, entry in batched:
+            self._new_entries.setdefault(section, {})[entry.id] = entry
+            self._stored_ids.add(entry.id)
+        self._inc("pages", len(batched))
 
     def start_exporting(self) -> None:
-        self.tree.root.mkdir(parents=True, exist_ok=True)
-        removed = remove_temp_files(self.tree.root)
-        if removed:
-            logger.info("Removed %d temporary files left by an interrupted run", removed)
-        self._existing = self.tree.existing_pages()
+        try:
+            self.tree.root.mkdir(parents=True, exist_ok=True)
+            removed = remove_temp_files(self.tree.root)
+            if removed:
+                logger.info("Removed %d temporary files left by an interrupted run", removed)
+        except Exception as error:  # a full disk, a permission: the run must fail, not stall
+            self._failed("preparing SITE_DIR", error)
+
+    @property
+    def existing(self) -> dict[str, str]:
+        """Article id -> folder of its page. Read on first use: publishing restores
+        the tree at ``spider_opened``, after the feed has started."""
+        if self._existing is None:
+            self._existing = self.tree.existing_pages()
+        return self._existing
+
+    def item_dropped(self, item: Any, exception: BaseException) -> None:
+        """A pipeline dropped an article (invalid, empty): the crawl state keeps it."""
+        if isinstance(item, Article):
+            self._failures[item.article_id] = (item.url, item.section, "dropped")
 
     def export_item(self, item: Any) -> None:
-        if isinstance(item, Article):
-            self._export_article(item)
-        elif isinstance(item, SectionListing):
-            self._edition = item.edition
-            self._listings[item.section] = item
+        try:
+            if isinstance(item, Article):
+                self._export_article(item)
+            elif isinstance(item, ArticleRecord):
+                self._export_record(item, item.section)
+            elif isinstance(item, ArticleFailed):
+                self._failures[item.article_id] = (item.url, item.section, item.reason)
+            elif isinstance(item, SectionListing):
+                self._edition = item.edition
+                self._listings[item.section] = item
+        except Exception as error:
+            # Nothing half-done is listed: an entry joins the batch once all its files are staged.
+            self._failed(f"storing {getattr(item, 'url', item)!s}", error)
+
+    def _export_article(self, item: Article) -> None:
+        # An article is stored once: where it already is, else in its home section.
+        page = item.page or page_relpath(
+            self.existing.get(item.article_id) or section_slug(item.section), item.article_id
+        )
+        self._export_record(ArticleRecord.from_article(item, page), item.section)
 
     @timed("write_pages")
-    def _export_article(self, item: Article) -> None:
-        self._edition = item.edition
-        # An article is stored once: where it already is, else in its home section.
-        slug = self._existing.get(item.article_id) or section_slug(item.section)
-        entry = IndexEntry(
-            id=item.article_id,
-            title=item.title,
-            published=item.published.isoformat(),
-            page=page_relpath(slug, item.article_id),
-            url=item.url,
-        )
+    def _export_record(self, record: ArticleRecord, section: str) -> None:
+        """Store a record and render its files, in the batch (an index lists it once committed)."""
+        self._edition = record.edition
+        files = [
+            RenderedFile(record_relpath(record.page), record.to_json()),
+            *self.renderer.article_files(record),
+        ]
         if not self._batched:
             self._batch_started = time.monotonic()
-        self._stage(self.tree.qr_path(slug, item.article_id), item.qr_png)
-        page = page_meta_line(entry) + item.page_markdown
-        self._stage(self.tree.page_path(slug, item.article_id), page.encode())
-        self._batched.append(item.article_id)
-        self._existing[item.article_id] = slug
-        self._new_entries.setdefault(item.section, {})[item.article_id] = entry
+        for file in files:
+            self._stage(file)
+        self._batched.append((section, index_entry(record)))
+        self.existing[record.article_id] = record.page.split("/")[1]
         if (
             len(self._batched) >= self.batch_articles
             or time.monotonic() - self._batch_started >= self.batch_seconds
@@ -173,8 +246,48 @@ class MirrorTreeExporter(BaseItemExporter):
             self._commit()
 
     def finish_exporting(self) -> None:
-        self._finish_pages()
-        self._finish_indexes()
+        try:
+            self._finish_pages()
+            self._finish_state(self._upgrade())
+            self._finish_indexes()
+        except Exception as error:
+            self._failed("writing the indexes and home page", error)
+
+    def _upgrade(self) -> list[IndexEntry]:
+        """Store records for pages of an earlier release; those it cannot, to refetch."""
+        upgraded = upgrade_tree(self.tree, self._write)
+        if upgraded.records:
+            self._inc("upgraded_records", upgraded.records)
+            logger.info("Stored %d pages of an earlier release as records", upgraded.records)
+        return upgraded.refetch
+
+    def _finish_state(self, refetch: list[IndexEntry]) -> None:
+        """Keep this run's failures in the crawl state; forget what is now stored."""
+        state = CrawlState.load(self.tree)
+        for entry in refetch:
+            section = self._section_of(entry)
+            state.queue_refetch(entry.id, entry.url, section)
+        # A pending article whose page exists (stored by a killed run) is done too.
+        done = self._stored_ids | {
+            a for a, p in state.articles.items() if a in self.existing and p.last_reason != REFETCH
+        }
+        given_up = state.update(self._failures, done, self.retry_runs)
+        if given_up:
+            if self.stats is not None:
+                self.stats.set_value("goodnews/state/given_up", len(given_up))
+            first = given_up[0]
+            logger.warning(
+                "Gave up on %d articles after %d failed runs, first %s (%s); "
+                "they stay in %s and are not requested again",
+                len(given_up),
+                self.retry_runs,
+                first.url,
+                first.last_reason,
+                STATE_RELPATH,
+            )
+        if self.stats is not None:
+            self.stats.set_value("goodnews/state/pending", len(state.pending()))
+        self._write(RenderedFile(STATE_RELPATH, state.to_json()))
 
     @timed("write_pages")
     def _finish_pages(self) -> None:
@@ -194,17 +307,23 @@ class MirrorTreeExporter(BaseItemExporter):
         """
         for section in sorted(set(self._new_entries) | set(self._listings)):
             self._update_section(section)
-        for slug, pages in sorted(Counter(self._existing.values()).items()):
+        for slug, pages in sorted(Counter(self.existing.values()).items()):
             self._repair_section(slug, pages)
         # The home page reads only the indexes' heads (most already read above):
         # rendered every run, so a run killed before it is repaired by the next.
         self._write_home()
 
+    def _section_of(self, entry: IndexEntry) -> str:
+        """The section whose folder holds the entry's page (from its index)."""
+        slug = entry.page.split("/")[1]
+        head = self._head(slug)
+        return head.section if head else slug
+
     def _known_entry(self, article_id: str) -> IndexEntry | None:
         for entries in self._new_entries.values():
             if article_id in entries:
                 return entries[article_id]
-        slug = self._existing.get(article_id)
+        slug = self.existing.get(article_id)
         return self.tree.read_page_meta(slug, article_id) if slug else None
 
     def _head(self, slug: str) -> SectionIndex | None:
@@ -295,7 +414,7 @@ class MirrorTreeExporter(BaseItemExporter):
         index = self.tree.load_index(slug)
         assert index is not None
         whole = SectionIndex(index.edition, index.section, index.name, index.entries)
-        for article_id, folder in sorted(self._existing.items()):
+        for article_id, folder in sorted(self.existing.items()):
             if folder == slug and article_id not in whole.entries:
                 entry = self.tree.read_page_meta(slug, article_id)
                 if entry is not None:
@@ -314,38 +433,16 @@ class MirrorTreeExporter(BaseItemExporter):
     def _write_part(self, slug: str, part: SectionIndex) -> bool:
         """One index file and its page: a short index, a split one's head or a month."""
         if part.month:
-            data_path, md_path = (
-                self.tree.month_data_path(slug, part.month),
-                self.tree.month_md_path(slug, part.month),
-            )
-            up, home, index_link = "../../", "../../README.md", f"../{slug}.md"
+            data_path = self.tree.month_data_path(slug, part.month)
         else:
-            data_path, md_path = self.tree.index_data_path(slug), self.tree.index_md_path(slug)
-            up, home, index_link = "../", "../README.md", ""
-        entries = [
-            {"title": entry.title, "date": entry.published[:10], "link": f"{up}{entry.page}"}
-            for entry in part.sorted_entries()
-        ]
-        archives = [
-            {"month": m.month, "link": f"{slug}/{m.month}.md", "count": m.count}
-            for m in part.months or []
-        ]
-        text = render(
-            self.templates["index.md.j2"],
-            edition=part.edition,
-            section=part.section,
-            section_name=part.name,
-            home_link=home,
-            entries=entries,
-            count=part.count,
-            month=part.month,
-            index_link=index_link,
-            archives=archives,
-        )
+            data_path = self.tree.index_data_path(slug)
         # The page first, its data last: the data decides what the next run adds,
         # so a kill between the two leaves a page that the next run rewrites.
-        changed = self._write(md_path, text.encode())
-        changed = self._write(data_path, part.to_json()) or changed
+        changed = False
+        for file in self.renderer.index_files(slug, part):
+            changed = self._write(file) or changed
+        data = RenderedFile(data_path.relative_to(self.tree.root).as_posix(), part.to_json())
+        changed = self._write(data) or changed
         if not part.month:
             self._heads[slug] = part
         return changed
@@ -356,17 +453,8 @@ class MirrorTreeExporter(BaseItemExporter):
         sections = []
         for slug in self.tree.index_slugs():
             head = self._head(slug)
-            if head is None:
-                continue
-            edition = edition or head.edition
-            newest = head.sorted_entries()[:1]
-            sections.append(
-                {
-                    "name": head.name,
-                    "link": f"indexes/{slug}.md",
-                    "count": head.count,
-                    "latest": newest[0].published[:10] if newest else "",
-                }
-            )
-        text = render(self.templates["home.md.j2"], edition=edition or "gb", sections=sections)
-        self._write(self.tree.home_path, text.encode())
+            if head is not None:
+                edition = edition or head.edition
+                sections.append(HomeSection(slug, head))
+        for file in self.renderer.home_files(edition or "gb", sections):
+            self._write(file)

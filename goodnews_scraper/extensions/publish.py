@@ -28,6 +28,7 @@ from scrapy.utils.asyncio import run_in_thread
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
+from goodnews_scraper.monitors import TREE_FAILED_STAT
 from goodnews_scraper.publishing.base import PublishError
 from goodnews_scraper.publishing.config import publisher_from_settings
 from goodnews_scraper.publishing.redact import mask_url
@@ -104,6 +105,15 @@ class PublishExtension:
         if self.crawler.get_extension(FeedExporter) is not None:
             # The tree is complete only once the mirror feed has finished.
             await maybe_deferred_to_future(self._feeds_closed)
+        assert self.crawler.stats is not None
+        if self.crawler.stats.get_value(TREE_FAILED_STAT):
+            self._stat("skipped")
+            logger.error(
+                "Not publishing to %s: writing the tree failed (%s); the next run completes it",
+                self.publisher.destination,
+                self.crawler.stats.get_value("goodnews/tree/error", "see the log"),
+            )
+            return
         if reason != FINISHED:
             self._stat("skipped")
             logger.warning(

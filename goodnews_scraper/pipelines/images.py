@@ -3,28 +3,30 @@
 Readers cannot reach the site's image host, so every picture an article shows
 (featured image, figures, lazy-loaded images) is downloaded with Scrapy's own
 :class:`~scrapy.pipelines.images.ImagesPipeline`, scaled down and stored once as
-``images/<sha1 of its URL>.jpg``, and the page links it by a relative path.
+``images/<sha1 of its URL>.jpg``; the item records where (``Article.images``),
+and the renderers link it from the page (relative, or from ``ASSETS_BASE_URL``).
 Scrapy's stored-file check (``IMAGES_EXPIRES``) keeps re-runs from downloading
 an image again. An image that cannot be mirrored keeps its remote URL, is
 counted under ``goodnews/images/failed/<reason>`` and logged once: it never
 blocks the page.
 
-Pages stored while image mirroring was off (``IMAGES_ENABLED=False``) still
-link remote images. Such a run leaves the marker ``images/.backfill-pending``;
-the next run with images on (and ``IMAGES_BACKFILL``), once its own crawl is
-done, mirrors those pages' images and rewrites their links in place, without
-fetching the articles again, then removes the marker. A tree without an
-``images/`` folder (made before image mirroring existed) is backfilled too.
+Articles stored while image mirroring was off (``IMAGES_ENABLED=False``)
+still link remote images. Such a run leaves the marker
+``images/.backfill-pending``; the next run with images on (and
+``IMAGES_BACKFILL``), once its own crawl is done, mirrors the pictures of
+those store records and hands the records on to the tree writer, which
+renders their pages again, without fetching the articles; then it removes
+the marker. A tree without an ``images/`` folder (made before image
+mirroring existed) is backfilled too.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 import os
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -48,21 +50,14 @@ from scrapy.pipelines.images import ImagesPipeline
 # Scrapy logs every failed media request with a traceback unless the failure is
 # this "filtered" kind; ours are already logged once, in one line.
 from scrapy.pipelines.media import _MediaRequestFiltered
-from scrapy.utils.asyncio import is_asyncio_available
 from scrapy.utils.python import to_bytes
 
-from goodnews_scraper.conversion.image_links import (
-    html_image_urls,
-    markdown_has_local_image,
-    markdown_image_urls,
-    relative_link,
-    replace_html_images,
-    replace_markdown_images,
-)
+from goodnews_scraper.conversion.image_links import html_image_urls, markdown_image_urls
 from goodnews_scraper.items import Article
 from goodnews_scraper.mirror.files import write_if_changed
-from goodnews_scraper.mirror.tree import MirrorTree, page_relpath, section_slug
+from goodnews_scraper.mirror.tree import MirrorTree
 from goodnews_scraper.settings_checks import SettingError, site_dir
+from goodnews_scraper.store.records import ArticleRecord, RecordError
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -78,8 +73,6 @@ logger = logging.getLogger(__name__)
 IMAGES_DIR = "images"
 #: Left in the images folder by a run with images off: stored pages need a backfill.
 BACKFILL_MARKER = ".backfill-pending"
-#: How many stored pages the backfill rewrites at the same time.
-BACKFILL_CONCURRENCY = 8
 
 
 @dataclass(frozen=True)
@@ -165,14 +158,6 @@ class AtomicFilesStore(FSFilesStore):
             os.utime(target)
 
 
-@dataclass
-class StoredPage:
-    """A page already in the tree whose images are still remote (the backfill's item)."""
-
-    path: Path
-    markdown: str
-
-
 class MirrorImagesPipeline(ImagesPipeline):
     STORE_SCHEMES: ClassVar[dict[str, Any]] = {
         **ImagesPipeline.STORE_SCHEMES,
@@ -210,8 +195,8 @@ class MirrorImagesPipeline(ImagesPipeline):
 
     # --- what to download -----------------------------------------------------
     def image_urls(self, item: Any) -> list[str]:
-        if isinstance(item, StoredPage):
-            return markdown_image_urls(item.markdown)
+        if isinstance(item, ArticleRecord):
+            return _remote_images(item)
         if not isinstance(item, Article):
             return []
         urls = html_image_urls(item.body_html)
@@ -332,7 +317,7 @@ class MirrorImagesPipeline(ImagesPipeline):
         image.save(buf, "JPEG", quality=self.options.jpeg_quality, optimize=True)
         return image, buf
 
-    # --- rewriting the item -------------------------------------------------------
+    # --- recording where the pictures are -------------------------------------------
     def item_completed(
         self, results: list[FileInfoOrError], item: Any, info: MediaPipeline.SpiderInfo
     ) -> Any:
@@ -341,21 +326,11 @@ class MirrorImagesPipeline(ImagesPipeline):
             for url, (ok, value) in zip(self.image_urls(item), results, strict=True)
             if ok and isinstance(value, dict) and value.get("path")
         }
-        if isinstance(item, Article):
-            page = page_relpath(section_slug(item.section), item.article_id)
-            links = {url: relative_link(path, page) for url, path in stored.items()}
-            item.body_html = replace_html_images(item.body_html, links)
-            featured = item.featured_image
-            if featured is not None and featured.url in links:
-                item.featured_image = replace(featured, url=links[featured.url])
-            self.stats.inc_value("goodnews/images/linked", len(links))
-        elif isinstance(item, StoredPage):
-            page = item.path.relative_to(self.tree.root).as_posix()
-            links = {url: relative_link(path, page) for url, path in stored.items()}
-            markdown = replace_markdown_images(item.markdown, links)
-            if links and write_if_changed(item.path, markdown.encode("utf-8")):
+        if isinstance(item, Article | ArticleRecord) and stored:
+            item.images = dict(sorted({**item.images, **stored}.items()))
+            self.stats.inc_value("goodnews/images/linked", len(stored))
+            if isinstance(item, ArticleRecord):
                 self.stats.inc_value("goodnews/images/backfilled_pages")
-                self.stats.inc_value("goodnews/images/linked", len(links))
         return item
 
     # --- backfill of pages stored without images -----------------------------------
@@ -379,29 +354,32 @@ class MirrorImagesPipeline(ImagesPipeline):
         )
         raise DontCloseSpider
 
-    def _stored_pages(self) -> Iterator[StoredPage]:
-        """Pages that show remote images and no mirrored one (stored with images off)."""
-        for article_id, slug in sorted(self.tree.existing_pages().items()):
-            path = self.tree.page_path(slug, article_id)
+    def _stored_records(self) -> Iterator[ArticleRecord]:
+        """Store records that link remote pictures and no mirrored one (stored with images off)."""
+        for article_id, slug in sorted(self.tree.existing_records().items()):
+            path = self.tree.record_path(f"pages/{slug}/{article_id}.md")
             try:
-                markdown = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
+                record = ArticleRecord.from_json(path.read_bytes())
+            except (OSError, RecordError):
                 continue
-            prefix = relative_link(IMAGES_DIR, page_relpath(slug, article_id)) + "/"
-            if markdown_image_urls(markdown) and not markdown_has_local_image(markdown, prefix):
-                yield StoredPage(path, markdown)
+            if _remote_images(record) and not record.images:
+                yield record
 
-    async def _backfill(self, response: Response) -> None:
-        pages = self._stored_pages()
-        while batch := [page for _, page in zip(range(BACKFILL_CONCURRENCY), pages, strict=False)]:
-            if is_asyncio_available():
-                await asyncio.gather(*(self.process_item(page) for page in batch))
-            else:
-                for page in batch:
-                    await self.process_item(page)
+    async def _backfill(self, response: Response) -> AsyncIterator[ArticleRecord]:
+        """Hand each record on: this pipeline mirrors its pictures, the tree writer its page."""
+        for record in self._stored_records():
+            yield record
         # Done: images that failed now are failures of a run with images on.
         self.backfill_marker.parent.mkdir(parents=True, exist_ok=True)
         self.backfill_marker.unlink(missing_ok=True)
+
+
+def _remote_images(record: ArticleRecord) -> list[str]:
+    """The pictures of a stored record that are not mirrored yet."""
+    urls = markdown_image_urls(record.body_markdown)
+    if record.featured_image is not None and record.featured_image.url not in urls:
+        urls.insert(0, record.featured_image.url)
+    return [url for url in urls if url not in record.images]
 
 
 def flatten(image: PILImage.Image) -> PILImage.Image:

@@ -8,6 +8,10 @@ argument) that lists it as its home. A section's list pages are read until
 index, so a re-run with nothing new makes one request per section and none
 for articles. (The index, not the page files, decides: indexes are written
 last, so after a killed run the pages it never reached are listed again.)
+
+Articles that failed in earlier runs are in the crawl state
+(``store/crawl-state.json``): they are requested directly, wherever they are
+listed now, until they are mirrored or given up (``CRAWL_RETRY_RUNS``).
 """
 
 from __future__ import annotations
@@ -20,9 +24,9 @@ from typing import TYPE_CHECKING, Any
 import scrapy
 from scrapy.http import Response, TextResponse
 
-from goodnews_scraper.items import Article, ListedArticle, SectionListing
-from goodnews_scraper.mirror.tree import SECTION_RE, MirrorTree, section_slug
-from goodnews_scraper.settings_checks import SettingError, site_dir
+from goodnews_scraper.items import Article, ArticleFailed, ListedArticle, SectionListing
+from goodnews_scraper.mirror.tree import SECTION_RE, MirrorTree, page_relpath, section_slug
+from goodnews_scraper.settings_checks import SettingError, retry_runs, site_dir
 from goodnews_scraper.sites.ntdtv import (
     DEFAULT_SECTIONS,
     EDITIONS,
@@ -32,6 +36,7 @@ from goodnews_scraper.sites.ntdtv import (
     parse_list_page,
 )
 from goodnews_scraper.spiders.arguments import choice, comma_list, positive_int
+from goodnews_scraper.store.crawl_state import REFETCH, CrawlState, StateError
 from goodnews_scraper.timing import stage_timer
 
 if TYPE_CHECKING:
@@ -93,7 +98,8 @@ class NtdtvSpider(scrapy.Spider):
         self.sections, self.edition, self.max_pages = self.check_arguments(
             sections=sections, edition=edition, max_pages=max_pages
         )
-        self.mirrored: set[str] = set()
+        self.stored: dict[str, str] = {}  # article id -> folder (slug) of its page
+        self.state = CrawlState({})
         self.indexed: dict[str, set[str]] = {}
         self._pending = set(self.sections)
         self._listings: dict[str, SectionListing] = {}
@@ -146,7 +152,12 @@ class NtdtvSpider(scrapy.Spider):
         keep_collections_short()
         # Read the tree now, not when the spider is built: extensions may fill
         # SITE_DIR at spider_opened (publishing clones or restores the mirror).
-        self.mirrored = set(self.tree.existing_pages())
+        self.stored = self.tree.existing_pages()
+        try:
+            self.state = CrawlState.load(self.tree)
+        except StateError as error:
+            # Losing the promises is better than not mirroring: the lists still show most.
+            logger.error("%s; starting with no pending articles", error)
         for section in self.sections:
             index = self.tree.load_index(section_slug(section))
             self.indexed[section] = set(index.entries) if index else set()
@@ -189,7 +200,12 @@ class NtdtvSpider(scrapy.Spider):
         known = {entry.article_id for entry in listing.articles}
         listing.articles.extend(a for a in listed.articles if a.article_id not in known)
         indexed = self.indexed.get(section, set())
-        fresh = [a for a in listed.articles if a.article_id not in indexed]
+        # Articles the crawl state holds are requested directly (or given up): not new here.
+        fresh = [
+            a
+            for a in listed.articles
+            if a.article_id not in indexed and a.article_id not in self.state.articles
+        ]
         next_url = listed.next_url
         if not listed.articles:
             logger.warning("List page %s lists no article (section %s)", response.url, section)
@@ -226,6 +242,7 @@ class NtdtvSpider(scrapy.Spider):
     def _article_phase(self) -> Iterator[Any]:
         """Emit the listings, then one request per article not yet mirrored."""
         homes: dict[str, tuple[str, str, ListedArticle]] = {}
+        given_up = self.state.given_up()
         for section in self.sections:
             listing = self._listings.get(section)
             if listing is None:
@@ -233,34 +250,72 @@ class NtdtvSpider(scrapy.Spider):
             yield listing
             # Per-section counts for the monitors and the end-of-run summary.
             self._inc(f"sections/{section}/articles/listed", len(listing.articles))
-            already = sum(1 for listed in listing.articles if listed.article_id in self.mirrored)
+            already = sum(1 for listed in listing.articles if listed.article_id in self.stored)
             self._inc(f"sections/{section}/articles/already_mirrored", already)
             for listed in listing.articles:
-                if listed.article_id not in self.mirrored:
+                if listed.article_id not in self.stored and listed.article_id not in given_up:
                     homes.setdefault(listed.article_id, (section, listing.section_name, listed))
+        # Stored articles are fetched again only when the state asks (a page it cannot re-render).
+        again = [
+            p
+            for p in self.state.pending()
+            if p.article_id not in self.stored or p.last_reason == REFETCH
+        ]
         logger.info(
-            "Listed %d articles in %d sections, %d not mirrored yet",
+            "Listed %d articles in %d sections, %d not mirrored yet; %d failed before",
             sum(len(listing.articles) for listing in self._listings.values()),
             len(self._listings),
             len(homes),
+            len(again),
         )
         for article_id, (section, section_name, listed) in homes.items():
-            self._inc("articles/requested")
-            self._inc(f"sections/{section}/articles/requested")
-            yield scrapy.Request(
-                listed.url,
-                callback=self.parse_article,
-                errback=self.article_failed,
-                cb_kwargs={
-                    "article_id": article_id,
-                    "section": section,
-                    "section_name": section_name,
-                },
+            yield self._article_request(listed.url, article_id, section, section_name)
+        for pending in again:
+            if pending.article_id not in homes:
+                self._inc("articles/requested_again")
+                name = self._section_name(pending.section)
+                yield self._article_request(pending.url, pending.article_id, pending.section, name)
+
+    def _article_request(
+        self, url: str, article_id: str, section: str, section_name: str
+    ) -> scrapy.Request:
+        self._inc("articles/requested")
+        self._inc(f"sections/{section}/articles/requested")
+        return scrapy.Request(
+            url,
+            callback=self.parse_article,
+            errback=self.article_failed,
+            cb_kwargs={"article_id": article_id, "section": section, "section_name": section_name},
+        )
+
+    def _section_name(self, section: str) -> str:
+        """A section's name from this run's list pages, else from its index."""
+        listing = self._listings.get(section)
+        if listing is not None and listing.section_name:
+            return listing.section_name
+        head = self.tree.load_head(section_slug(section))
+        return head.name if head else section
+
+    def _failed(
+        self, article_id: str, url: str, section: str, reason: str
+    ) -> tuple[ArticleFailed, bool]:
+        """The crawl state's record of a failure, and whether this run gives the article up."""
+        known = self.state.articles.get(article_id)
+        attempts = (known.attempts if known else 0) + 1
+        given_up = attempts >= retry_runs(self.crawler.settings)
+        if given_up:
+            self._inc("articles/given_up")
+            logger.warning(
+                "Article %s failed (%s) in %d runs; given up: it will not be requested again",
+                url,
+                reason,
+                attempts,
             )
+        return ArticleFailed(article_id, url, section, reason), given_up
 
     def parse_article(
         self, response: Response, article_id: str, section: str, section_name: str
-    ) -> Iterator[Article]:
+    ) -> Iterator[Article | ArticleFailed]:
         """Parse an article page into an item (or a logged, counted rejection)."""
         url = response.request.url if response.request else response.url
         try:
@@ -273,22 +328,37 @@ class NtdtvSpider(scrapy.Spider):
             self._inc(f"articles/rejected/{rejected.reason}")
             self._inc(f"sections/{section}/articles/rejected/{rejected.reason}")
             logger.warning("Skipped article %s: %s", url, rejected)
+            yield self._failed(article_id, url, section, rejected.reason)[0]
             return
         self._inc(f"extraction/article/{parsed.extraction}")
         for missed in parsed.missed:
             self._inc(f"selectors_missed/{missed}")
-        yield parsed.article(
+        article = parsed.article(
             url=url,
             article_id=article_id,
             edition=self.edition,
             section=section,
             section_name=section_name or section,
         )
+        article.site = self.name
+        # Decided once: where the article is already stored, else its home section.
+        article.page = page_relpath(
+            self.stored.get(article_id) or section_slug(section), article_id
+        )
+        yield article
 
-    def article_failed(self, failure: Failure) -> None:
+    def article_failed(self, failure: Failure) -> Iterator[ArticleFailed]:
         request = failure.request  # type: ignore[attr-defined]
         status = getattr(getattr(failure.value, "response", None), "status", None)
         reason = f"http_{status}" if status else failure.type.__name__
+        section = request.cb_kwargs["section"]
         self._inc(f"articles/failed/{reason}")
-        self._inc(f"sections/{request.cb_kwargs['section']}/articles/failed/{reason}")
-        logger.error("Article %s failed (%s); it will be tried again next run", request.url, reason)
+        self._inc(f"sections/{section}/articles/failed/{reason}")
+        failed, given_up = self._failed(
+            request.cb_kwargs["article_id"], request.url, section, reason
+        )
+        if not given_up:
+            logger.error(
+                "Article %s failed (%s); it will be tried again next run", request.url, reason
+            )
+        yield failed

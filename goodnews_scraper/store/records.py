@@ -76,7 +76,9 @@ class ArticleRecord:
                 raise RecordError("not a JSON object")
             version = data.pop("version", None)
             if version != RECORD_VERSION:
-                raise RecordError(f"record version {version!r}, this release reads {RECORD_VERSION}")
+                raise RecordError(
+                    f"record version {version!r}, this release reads {RECORD_VERSION}"
+                )
             featured = data.pop("featured_image", None)
             record = cls(
                 **data,
@@ -108,8 +110,9 @@ class ArticleRecord:
             extraction=item.extraction,
             byline=item.byline,
             tags=list(item.tags),
-            featured_image=None if featured is None else RecordImage(featured.url, featured.caption),
+            featured_image=None
+            if featured is None
+            else RecordImage(featured.url, featured.caption),
             full_video_url=item.full_video_url,
             images=dict(sorted(item.images.items())),
         )
-

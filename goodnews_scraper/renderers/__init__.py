@@ -1,0 +1,1 @@
+"""What the tree shows, rendered from the store: pages, QR codes, indexes, home page."""

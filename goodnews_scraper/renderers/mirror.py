@@ -1,0 +1,139 @@
+"""The one renderer of the tree: what the crawl writes and ``scrapy render`` rewrites.
+
+Given the settings that shape the output (templates, ``MIRROR_BASE_URL``,
+``ASSETS_BASE_URL``), it turns store records and index data into the bytes
+of every file a reader sees. The crawl calls it for what changed and
+``scrapy render`` for the whole tree, so the two always agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from goodnews_scraper.conversion.qr_code import qr_png
+from goodnews_scraper.conversion.templates import load_templates
+from goodnews_scraper.mirror.tree import SectionIndex, section_slug
+from goodnews_scraper.renderers.indexes import (
+    HomeSection,
+    home_markdown,
+    index_markdown,
+    index_relpath,
+)
+from goodnews_scraper.renderers.links import Links
+from goodnews_scraper.renderers.pages import index_entry, page_file, qr_relpath
+from goodnews_scraper.settings_checks import assets_base_url, home_latest, mirror_base_url
+from goodnews_scraper.store.records import ArticleRecord, RecordError, RecordImage
+from goodnews_scraper.timing import stage_timer
+
+if TYPE_CHECKING:
+    from jinja2 import Template
+    from scrapy.settings import BaseSettings
+    from scrapy.statscollectors import StatsCollector
+
+    from goodnews_scraper.mirror.tree import MirrorTree
+
+HOME_PATH = "README.md"
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    """A file of the tree: its path under SITE_DIR and its bytes."""
+
+    relpath: str
+    data: bytes
+
+
+class MirrorRenderer:
+    def __init__(
+        self,
+        templates: dict[str, Template],
+        links: Links,
+        *,
+        latest_count: int = 30,
+        stats: StatsCollector | None = None,
+    ) -> None:
+        self.templates = templates
+        self.links = links
+        self.latest_count = latest_count
+        self.stats = stats
+
+    @classmethod
+    def from_settings(
+        cls, settings: BaseSettings, stats: StatsCollector | None = None
+    ) -> MirrorRenderer:
+        """Raises SettingError or TemplateSetupError naming what is wrong."""
+        return cls(
+            load_templates(settings.get("TEMPLATES_DIR")),
+            Links(mirror_base_url(settings), assets_base_url(settings)),
+            latest_count=home_latest(settings),
+            stats=stats,
+        )
+
+    def article_files(self, record: ArticleRecord) -> list[RenderedFile]:
+        """The QR code, then the page (the page marks the article as mirrored)."""
+        with stage_timer(self, self.stats, "qr_code"):
+            qr = RenderedFile(qr_relpath(record), qr_png(self.links.share_url(record)))
+        with stage_timer(self, self.stats, "page_template"):
+            page = page_file(self.templates["page.md.j2"], record, self.links)
+        return [qr, RenderedFile(record.page, page.encode())]
+
+    def index_files(self, slug: str, part: SectionIndex) -> list[RenderedFile]:
+        """The page of one index file (its data is the tree writer's, not a rendering)."""
+        text = index_markdown(self.templates["index.md.j2"], slug, part)
+        return [RenderedFile(index_relpath(slug, part.month), text.encode())]
+
+    def home_files(self, edition: str, sections: list[HomeSection]) -> list[RenderedFile]:
+        text = home_markdown(self.templates["home.md.j2"], edition, sections, self.latest_count)
+        return [RenderedFile(HOME_PATH, text.encode())]
+
+    def check(self, tree: MirrorTree) -> None:
+        """Render every template once on the tree's own data (or a sample), writing nothing.
+
+        A template that fails on real data then stops the crawl at start, not
+        after it: raises TemplateRenderError naming the template and line.
+        """
+        record = _first_record(tree) or sample_record()
+        self.article_files(record)
+        slug = section_slug(record.section)
+        head = tree.load_head(slug) if tree.root.is_dir() else None
+        if head is None or not head.entries:
+            entry = index_entry(record)
+            head = SectionIndex(
+                record.edition, record.section, record.section_name, {entry.id: entry}
+            )
+        self.index_files(slug, head)
+        self.home_files(head.edition, [HomeSection(slug, head)])
+
+
+def _first_record(tree: MirrorTree) -> ArticleRecord | None:
+    for article_id, slug in sorted(tree.existing_records().items()):
+        try:
+            return ArticleRecord.from_json(
+                tree.record_path(f"pages/{slug}/{article_id}.md").read_bytes()
+            )
+        except (OSError, RecordError):
+            continue
+    return None
+
+
+def sample_record() -> ArticleRecord:
+    """An article with every optional part filled in, for checking templates."""
+    return ArticleRecord(
+        site="sample",
+        edition="gb",
+        article_id="a1",
+        url="https://example.com/gb/2021/05/20/a1.html",
+        section="sample",
+        section_name="示例栏目",
+        title="示例标题",
+        published="2021-05-20T08:30:00+08:00",
+        page="pages/sample/a1.md",
+        body_html="<p>示例正文。</p>",
+        body_markdown="示例正文。",
+        extraction="site",
+        byline="（责任编辑：示例）",
+        tags=["示例标签"],
+        featured_image=RecordImage("https://example.com/a.jpg", "示例图说"),
+        full_video_url="https://example.com/video",
+    )

@@ -1,0 +1,227 @@
+"""``scrapy render``: the whole tree rebuilt from the store, against real crawls of the fixture."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from goodnews_scraper.conversion.templates import SOURCE_TEMPLATES
+from tests.crawl import FIXTURE_TOLERANCE, PROJECT_ROOT, CrawlResult, run_crawl
+from tests.fixture_site import FixtureServer
+from tests.markdown_render import rendered_tree as to_html
+from tests.qr_decoders import zbar_decode, zxing_decode
+
+MIRROR = "https://github.com/OWNER/REPO/blob/main"
+SECTIONS = "sections=prog204,prog202,prog203,news/china"
+SETTINGS = {"MIRROR_BASE_URL": MIRROR, **FIXTURE_TOLERANCE}
+#: The footer of the release before the store: its QR code was an image, not a link.
+OLD_FOOTER_QR = "![{{ L.qr_alt }}]({{ qr_file | md_url }})"
+
+
+def render(site: Path, *settings: str) -> subprocess.CompletedProcess[str]:
+    """The real ``scrapy render`` on ``site``, as a maintainer runs it."""
+    command = [sys.executable, "-m", "scrapy", "render", "-s", f"SITE_DIR={site}"]
+    for setting in settings:
+        command += ["-s", setting]
+    return subprocess.run(
+        command,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def tree_files(site: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(site).as_posix(): path.read_bytes()
+        for path in sorted(site.rglob("*"))
+        if path.is_file()
+    }
+
+
+def snapshot(site: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file's bytes and modification time: 'no file touched' means both are kept."""
+    return {
+        path.relative_to(site).as_posix(): (path.read_bytes(), path.stat().st_mtime_ns)
+        for path in sorted(site.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def crawled(server: FixtureServer, tmp_path_factory: pytest.TempPathFactory) -> CrawlResult:
+    result = run_crawl(
+        server.origin, tmp_path_factory.mktemp("crawl") / "site", SECTIONS, settings=SETTINGS
+    )
+    assert result.returncode == 0, result.log[-3000:]
+    return result
+
+
+@pytest.fixture
+def site(crawled: CrawlResult, tmp_path: Path) -> Path:
+    """A copy of the crawled tree that the test may change."""
+    copy = tmp_path / "site"
+    shutil.copytree(crawled.site, copy)
+    return copy
+
+
+def summary(done: subprocess.CompletedProcess[str]) -> tuple[int, int]:
+    match = re.search(r"scrapy render: (\d+) files changed, (\d+) unchanged", done.stderr)
+    assert match, done.stderr
+    return int(match.group(1)), int(match.group(2))
+
+
+def test_the_crawl_stores_every_article_it_mirrors(crawled: CrawlResult) -> None:
+    pages = {p.stem for p in crawled.site.glob("pages/*/*.md")}
+    records = {p.stem for p in crawled.site.glob("store/articles/*/*.json")}
+    assert pages and records == pages
+
+
+def test_render_with_the_crawls_settings_changes_nothing(site: Path) -> None:
+    before = snapshot(site)
+    done = render(site, f"MIRROR_BASE_URL={MIRROR}")
+    assert done.returncode == 0, done.stderr
+    assert summary(done)[0] == 0
+    assert snapshot(site) == before
+
+
+def test_a_template_change_reaches_every_page_index_and_home(site: Path, tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    footer = (SOURCE_TEMPLATES / "footer.md.j2").read_text(encoding="utf-8")
+    (templates / "footer.md.j2").write_text(footer + "\n推荐阅读：新的页脚\n", encoding="utf-8")
+    index = (SOURCE_TEMPLATES / "index.md.j2").read_text(encoding="utf-8")
+    (templates / "index.md.j2").write_text(index + "\n索引新尾注\n", encoding="utf-8")
+    home = (SOURCE_TEMPLATES / "home.md.j2").read_text(encoding="utf-8")
+    (templates / "home.md.j2").write_text(home + "\n首页新尾注\n", encoding="utf-8")
+    before = tree_files(site)
+    done = render(site, f"MIRROR_BASE_URL={MIRROR}", f"TEMPLATES_DIR={templates}")
+    assert done.returncode == 0, done.stderr
+    after = tree_files(site)
+    changed = {path for path in after if after[path] != before.get(path)}
+    pages = {path for path in after if re.fullmatch(r"pages/[^/]+/a\d+\.md", path)}
+    indexes = {path for path in after if re.fullmatch(r"indexes/.+\.md", path)}
+    assert changed == pages | indexes | {"README.md"}
+    assert summary(done)[0] == len(changed)
+    for path in pages:
+        assert after[path].decode().rstrip().endswith("推荐阅读：新的页脚")
+    for path in indexes:
+        assert after[path].decode().rstrip().endswith("索引新尾注")
+    again = render(site, f"MIRROR_BASE_URL={MIRROR}", f"TEMPLATES_DIR={templates}")
+    assert summary(again)[0] == 0
+    assert tree_files(site) == after
+
+
+def test_a_new_mirror_address_reaches_every_share_link_and_qr_code(site: Path) -> None:
+    new = "https://github.com/FORK/RENAMED/blob/main"
+    done = render(site, f"MIRROR_BASE_URL={new}")
+    assert done.returncode == 0, done.stderr
+    pages = sorted(site.glob("pages/*/*.md"))
+    assert pages
+    for page in pages:
+        relpath = page.relative_to(site).as_posix()
+        text = page.read_text(encoding="utf-8")
+        assert MIRROR not in text
+        assert f"<{new}/{relpath}>" in text
+        png = page.with_suffix(".png").read_bytes()
+        assert zxing_decode(png) == [f"{new}/{relpath}"]
+        assert zbar_decode(png) == [f"{new}/{relpath}"]
+
+
+def test_assets_base_links_every_picture_and_qr_code(site: Path) -> None:
+    assets = "https://fastly.jsdelivr.net/gh/OWNER/REPO@main"
+    done = render(site, f"MIRROR_BASE_URL={MIRROR}", f"ASSETS_BASE_URL={assets}")
+    assert done.returncode == 0, done.stderr
+    seen = 0
+    for page in sorted(site.glob("pages/*/*.md")):
+        tree = to_html(page.read_text(encoding="utf-8"))
+        sources = tree.xpath("//img/@src")
+        record = json.loads(
+            (site / "store/articles" / page.parent.name / f"{page.stem}.json").read_bytes()
+        )
+        for src in sources:
+            if src.startswith(assets + "/"):
+                assert (site / src.removeprefix(assets + "/")).is_file(), src
+                seen += 1
+            else:  # a picture that could not be mirrored keeps the site's link
+                assert src.startswith("http") and src not in record["images"], (page, src)
+        mirrored = {f"{assets}/{path}" for path in record["images"].values()}
+        assert mirrored <= set(sources), page
+        # The QR code is itself a link to the page's share URL (long-press on a phone).
+        qr = tree.xpath("//a[img[contains(@src, '.png')]]")
+        relpath = page.relative_to(site).as_posix()
+        assert [a.get("href") for a in qr] == [f"{MIRROR}/{relpath}"]
+    assert seen > len(list(site.glob("pages/*/*.md")))  # pictures as well as QR codes
+
+
+def test_a_template_failing_on_the_stored_data_touches_no_file(site: Path, tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "home.md.j2").write_text(
+        "# 首页\n\n{% for section in sections %}\n- {{ section.cnt }}\n{% endfor %}\n",
+        encoding="utf-8",
+    )
+    before = snapshot(site)
+    done = render(site, "MIRROR_BASE_URL=https://example.org/x", f"TEMPLATES_DIR={templates}")
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "home.md.j2, line 4" in lines[0] and "cnt" in lines[0]
+    assert snapshot(site) == before
+
+
+@pytest.mark.parametrize(
+    "setting",
+    ["ASSETS_BASE_URL=ftp://x", "MIRROR_BASE_URL=not a url", "TEMPLATES_DIR=/nonexistent"],
+)
+def test_a_bad_setting_is_one_line_and_exit_2(site: Path, setting: str) -> None:
+    before = snapshot(site)
+    done = render(site, setting)
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert setting.split("=")[0] in done.stderr
+    assert snapshot(site) == before
+
+
+def test_a_tree_of_the_earlier_release_is_upgraded_to_the_same_pages(
+    server: FixtureServer, crawled: CrawlResult, tmp_path: Path
+) -> None:
+    # What the release before the store wrote: the same pages with its footer, and no store.
+    old_templates = tmp_path / "old-templates"
+    old_templates.mkdir()
+    footer = (SOURCE_TEMPLATES / "footer.md.j2").read_text(encoding="utf-8")
+    new_qr = "[" + OLD_FOOTER_QR + "]({{ share_url | md_url }})"
+    assert new_qr in footer
+    (old_templates / "footer.md.j2").write_text(footer.replace(new_qr, OLD_FOOTER_QR), "utf-8")
+    old = run_crawl(
+        server.origin,
+        tmp_path / "old",
+        SECTIONS,
+        settings={**SETTINGS, "TEMPLATES_DIR": str(old_templates)},
+    )
+    assert old.returncode == 0, old.log[-3000:]
+    shutil.rmtree(old.site / "store")
+    edited = next(iter(sorted(old.site.glob("pages/*/*.md"))))
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n手工修改\n", encoding="utf-8")
+    kept = edited.read_bytes()
+
+    done = render(old.site, f"MIRROR_BASE_URL={MIRROR}")
+    assert done.returncode == 0, done.stderr
+    assert "1 pages of an earlier release were left as they are" in done.stderr
+    assert edited.relative_to(old.site).as_posix() in done.stderr
+    upgraded, fresh = tree_files(old.site), crawled.files()
+    for path, data in fresh.items():
+        if path.startswith("pages/") and path != edited.relative_to(old.site).as_posix():
+            assert upgraded[path] == data, path
+    assert edited.read_bytes() == kept
+    assert upgraded["README.md"] == fresh["README.md"]
