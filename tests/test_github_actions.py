@@ -433,6 +433,9 @@ def test_a_failing_crawl_exits_non_zero_and_pushes_nothing_broken(mirror: Mirror
     assert {
         Path(path).stem for path in files if path.startswith("pages/") and path.endswith(".md")
     } == complete
+    # No index or home page names an article that was not mirrored.
+    for broken in set(ids) - complete:
+        assert not [path for path, data in files.items() if broken.encode() in data], broken
 
 
 def test_an_unfinished_crawl_pushes_nothing(mirror: Mirror) -> None:
