@@ -162,7 +162,7 @@ def main(extra: Sequence[str] = ()) -> int:
         # An annotation: the reason is on the run's page, not only deep in the log.
         _say(f"::error title=Mirror run failed::exit status {status}; see the log's last lines")
     if not summary:
-        summary = f"No run summary: the crawl did not start (exit status {status})."
+        summary = f"No run summary: the crawl stopped before its end (exit status {status})."
     _say(summary)
     if os.environ.get("GITHUB_STEP_SUMMARY"):
         with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as page:

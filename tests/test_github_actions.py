@@ -16,9 +16,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import sysconfig
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,7 +37,7 @@ from goodnews_scraper.github_actions import (
     settings_lines,
 )
 from tests.crawl import PROJECT_ROOT, new_article_files
-from tests.fixture_site import FixtureServer, build_site
+from tests.fixture_site import FixtureServer, build_site, faults
 from tests.fixture_site.content import MIRRORED, NEW_ARTICLE, article, section, with_new_article
 from tests.publish_git_http import GitHttpServer
 from tests.publish_git_remote import commit_subjects, files_of_commit, git, remote_files
@@ -300,8 +302,18 @@ class Mirror:
         }
         return env
 
-    def run(self, *lines: str, sections: str = CLEAN_SECTIONS, **inputs: str) -> Run:
-        """One scheduled or dispatched run on a fresh runner; ``lines`` join GOODNEWS_SETTINGS."""
+    def run(
+        self,
+        *lines: str,
+        sections: str = CLEAN_SECTIONS,
+        interrupt_after: str = "",
+        **inputs: str,
+    ) -> Run:
+        """One scheduled or dispatched run on a fresh runner; ``lines`` join GOODNEWS_SETTINGS.
+
+        ``interrupt_after``: once the log shows this text, SIGINT, as the runner
+        sends when the run is cancelled or times out.
+        """
         self.runs += 1
         workspace = self.base / f"run{self.runs}" / "mirror"
         workspace.parent.mkdir()
@@ -310,18 +322,29 @@ class Mirror:
         command = crawl_step()["run"]
         match = re.fullmatch(r"exec python -m ([\w.]+)", command)
         assert match, command
-        done = subprocess.run(
-            [sys.executable, "-m", match.group(1)],
-            cwd=workspace,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=180,
-            check=False,
-        )
+        log_path = workspace.parent / "log.txt"
+        with open(log_path, "wb") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", match.group(1)],
+                cwd=workspace,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            try:
+                if interrupt_after:
+                    deadline = time.monotonic() + 60
+                    while interrupt_after not in log_path.read_text("utf-8", "replace"):
+                        assert process.poll() is None and time.monotonic() < deadline
+                        time.sleep(0.05)
+                    process.send_signal(signal.SIGINT)
+                returncode = process.wait(timeout=180)
+            finally:
+                if process.poll() is None:
+                    process.kill()
         summary_page = Path(env["GITHUB_STEP_SUMMARY"])
         step_summary = summary_page.read_text("utf-8") if summary_page.exists() else ""
-        return Run(done.returncode, done.stdout + done.stderr, workspace, step_summary)
+        return Run(returncode, log_path.read_text("utf-8"), workspace, step_summary)
 
     def subjects(self) -> list[str]:
         return commit_subjects(self.bare)
@@ -457,3 +480,18 @@ def test_a_bad_settings_line_stops_the_run_in_one_line(mirror: Mirror) -> None:
         errors[0],
     ), errors
     assert mirror.subjects() == ["Add the mirror workflow"]
+
+
+def test_a_cancelled_run_pushes_nothing(mirror: Mirror) -> None:
+    slow = article(section("prog1138").ids[-1]).path
+    page = mirror.server.lookup(slow)
+    assert isinstance(page, faults.FixtureResponse)
+    mirror.server.set(slow, faults.Slow(page, delay=20))
+    try:
+        run = mirror.run(interrupt_after="Publishing set up")
+    finally:
+        mirror.server.set(slow, page)
+    assert run.returncode == 1, run.log[-3000:]
+    assert "Not publishing to git" in run.log
+    assert mirror.subjects() == ["Add the mirror workflow"]
+    assert_summary_last(run, "shutdown")
