@@ -204,3 +204,9 @@ WARN_ON_GENERATOR_RETURN_VALUE = False
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
+
+# --- Scheduled runs (GitHub Actions) ----------------------------------------
+#: Also write the end-of-run summary to this file (empty: only the log), for a
+#: runner that shows it on its own: goodnews_scraper.github_actions prints it
+#: last and adds it to the GitHub Actions job summary.
+GOODNEWS_SUMMARY_FILE = ""

@@ -6,13 +6,16 @@ extraction layers, images, retries and duration. The same numbers are in
 the stats (``goodnews/sections/<section>/...``), which Scrapyd and Scrapy
 Cloud keep with the job. While the crawl runs, one progress line every
 ``GOODNEWS_PROGRESS_INTERVAL`` seconds (0: none) replaces Scrapy's
-``LogStats`` line: articles done, queued, rate.
+``LogStats`` line: articles done, queued, rate. With
+``GOODNEWS_SUMMARY_FILE`` set, the summary is also written to that file, for
+a runner that shows it on its own (a GitHub Actions job summary).
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
@@ -109,9 +112,10 @@ def progress_line(stats: Stats, sections: list[str], elapsed: float) -> str:
 class RunSummary:
     """Counts per section what the pipelines let through, and tells the run's story."""
 
-    def __init__(self, stats: StatsCollector, interval: float) -> None:
+    def __init__(self, stats: StatsCollector, interval: float, summary_file: str = "") -> None:
         self.stats = stats
         self.interval = interval
+        self.summary_file = summary_file
         self.names: dict[str, str] = {}
         self.sections: list[str] = []
         self._task: LoopingCall | None = None
@@ -123,7 +127,8 @@ class RunSummary:
         interval = crawler.settings.getfloat(
             "GOODNEWS_PROGRESS_INTERVAL", DEFAULT_PROGRESS_INTERVAL
         )
-        extension = cls(crawler.stats, interval)
+        summary_file = crawler.settings.get("GOODNEWS_SUMMARY_FILE") or ""
+        extension = cls(crawler.stats, interval, summary_file)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(extension.item_scraped, signal=signals.item_scraped)
@@ -174,4 +179,11 @@ class RunSummary:
             self._task.stop()
         stats = self.stats.get_stats()
         sections = self.sections or sections_in(stats)
-        logger.info(summary_text(stats, sections, self.names))
+        text = summary_text(stats, sections, self.names)
+        logger.info(text)
+        if self.summary_file:
+            try:
+                Path(self.summary_file).write_text(text + "\n", "utf-8")
+            except OSError as error:
+                # An error in the log (this handler runs before the monitors'): the run fails.
+                logger.error("Cannot write GOODNEWS_SUMMARY_FILE: %s", error)
