@@ -35,10 +35,10 @@ ASSETS_BASE_URL = ""
 #: How many of the newest articles of the whole mirror the home page lists.
 HOME_LATEST_ARTICLES = 30
 #: An article that failed (HTTP error, no title, ...) is requested again by
-#: the next runs, wherever it is listed; after failing in this many runs it
-#: is given up: recorded in store/crawl-state.json, reported once, not
-#: requested again.
-CRAWL_RETRY_RUNS = 5
+#: every next run, wherever it is listed; one that still fails this many days
+#: after its first failure is given up: recorded in store/crawl-state.json,
+#: reported once, not requested again (0: give up at the first failure).
+CRAWL_RETRY_DAYS = 7
 
 ITEM_PIPELINES = {
     "goodnews_scraper.pipelines.clean_html.CleanHtmlPipeline": 100,

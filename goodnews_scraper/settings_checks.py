@@ -54,15 +54,15 @@ def home_latest(settings: BaseSettings) -> int:
     return value
 
 
-def retry_runs(settings: BaseSettings) -> int:
-    """CRAWL_RETRY_RUNS: runs a failed article is requested in before it is given up."""
-    raw = settings.get("CRAWL_RETRY_RUNS", 5)
+def retry_days(settings: BaseSettings) -> int:
+    """CRAWL_RETRY_DAYS: days a failed article is requested again before it is given up."""
+    raw = settings.get("CRAWL_RETRY_DAYS", 7)
     try:
         value = int(raw)
     except (TypeError, ValueError):
-        value = 0
-    if not 1 <= value <= 1000:
-        raise SettingError(f"CRAWL_RETRY_RUNS must be a whole number from 1 to 1000, got {raw!r}")
+        value = -1
+    if not 0 <= value <= 3650:
+        raise SettingError(f"CRAWL_RETRY_DAYS must be a whole number from 0 to 3650, got {raw!r}")
     return value
 
 
@@ -104,7 +104,7 @@ def check_settings(settings: BaseSettings) -> None:
     mirror_base_url(settings)
     assets_base_url(settings)
     home_latest(settings)
-    retry_runs(settings)
+    retry_days(settings)
     site_dir(settings)
     write_batch(settings)
     load_templates(settings.get("TEMPLATES_DIR"))

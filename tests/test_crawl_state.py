@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -48,7 +49,7 @@ def test_an_article_that_failed_on_page_2_is_mirrored_by_the_next_run(
     assert first.returncode == 0, first.log[-3000:]
     assert not (site / "pages/prog204/a103121876.md").exists()
     assert state(site)["a103121876"]["last_reason"] == "http_503"
-    assert state(site)["a103121876"]["attempts"] == 1
+    assert state(site)["a103121876"]["given_up"] is False
 
     server.requests.clear()
     second = run_crawl(server.origin, site, SECTIONS, settings=SETTINGS)
@@ -62,31 +63,42 @@ def test_an_article_that_failed_on_page_2_is_mirrored_by_the_next_run(
     assert "a103121876" in {entry["id"] for entry in index["articles"]}
 
 
+def test_an_article_failing_again_is_requested_again_and_changes_no_file(
+    server: FixtureServer, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    server.requests.clear()
+    first = run_crawl(server.origin, site, SECTIONS, settings=SETTINGS)
+    assert requested(server, GONE.path) == 1
+    assert "it will be tried again next run" in first.log
+    before = {path: data for path, data in first.files().items()}
+    server.requests.clear()
+    second = run_crawl(server.origin, site, SECTIONS, settings=SETTINGS)
+    assert requested(server, GONE.path) == 1
+    # The state dates the first failure and counts no runs: nothing to commit.
+    assert second.files() == before
+
+
 def test_an_article_that_always_fails_is_given_up_after_the_budget(
     server: FixtureServer, tmp_path: Path
 ) -> None:
     site = tmp_path / "site"
-    settings = {**SETTINGS, "CRAWL_RETRY_RUNS": "2"}
+    settings = {**SETTINGS, "CRAWL_RETRY_DAYS": "0"}
     server.requests.clear()
     first = run_crawl(server.origin, site, SECTIONS, settings=settings)
     assert requested(server, GONE.path) == 1
-    assert "it will be tried again next run" in first.log
-    assert state(site)["a103122544"]["given_up"] is False
-
-    server.requests.clear()
-    second = run_crawl(server.origin, site, SECTIONS, settings=settings)
-    assert requested(server, GONE.path) == 1
-    assert "in 2 runs; given up" in second.log
-    assert second.log.count("Gave up on") == 1
+    assert f"{GONE.path} failed (http_404), first on " in first.log
+    assert "given up: it will not be requested again" in first.log
+    assert first.log.count("Gave up on") == 1
     assert state(site)["a103122544"]["given_up"] is True
 
     server.requests.clear()
     before = (site / STATE_RELPATH).read_bytes()
-    third = run_crawl(server.origin, site, SECTIONS, settings=settings)
-    assert third.returncode == 0, third.log[-3000:]
+    again = run_crawl(server.origin, site, SECTIONS, settings=settings)
+    assert again.returncode == 0, again.log[-3000:]
     assert requested(server, GONE.path) == 0
-    assert GONE.path not in third.log
-    assert "Gave up on" not in third.log
+    assert GONE.path not in again.log
+    assert "Gave up on" not in again.log
     assert (site / STATE_RELPATH).read_bytes() == before
 
 
@@ -96,16 +108,18 @@ def test_state_round_trips_and_is_deterministic() -> None:
         "a2": ("https://x/gb/2021/05/20/a2.html", "prog204", "http_503"),
         "a1": ("https://x/gb/2021/05/20/a1.html", "news/china", "no_title"),
     }
-    assert state_.update(failures, set(), retry_runs=2) == []
-    given_up = state_.update(failures, {"a2"}, retry_runs=2)
+    assert state_.update(failures, set(), date(2026, 1, 1), retry_days=2) == []
+    once = state_.to_json()
+    assert state_.update(failures, set(), date(2026, 1, 2), retry_days=2) == []
+    assert state_.to_json() == once  # failing again the next day changes nothing
+    assert once.count(b"\n") == 4  # one article a line
+    given_up = state_.update(failures, {"a2"}, date(2026, 1, 3), retry_days=2)
     assert [a.article_id for a in given_up] == ["a1"]
-    raw = state_.to_json()
-    assert raw == CrawlState({**state_.articles}).to_json()
-    assert raw.count(b"\n") == 3  # one article a line
     assert state_.articles == {
-        "a1": PendingArticle("a1", failures["a1"][0], "news/china", 2, "no_title", True)
+        "a1": PendingArticle("a1", failures["a1"][0], "news/china", "2026-01-01", "no_title", True)
     }
     assert state_.pending() == []
+    assert state_.update(failures, set(), date(2026, 1, 9), retry_days=2) == []  # reported once
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from goodnews_scraper.conversion.templates import SOURCE_TEMPLATES
 from tests.crawl import FIXTURE_TOLERANCE, PROJECT_ROOT, CrawlResult, run_crawl
 from tests.fixture_site import FixtureServer
 from tests.markdown_render import rendered_tree as to_html
+from tests.publish_git_remote import bare_remote, commit_subjects
 from tests.qr_decoders import zbar_decode, zxing_decode
 
 MIRROR = "https://github.com/OWNER/REPO/blob/main"
@@ -225,3 +226,35 @@ def test_a_tree_of_the_earlier_release_is_upgraded_to_the_same_pages(
             assert upgraded[path] == data, path
     assert edited.read_bytes() == kept
     assert upgraded["README.md"] == fresh["README.md"]
+
+
+def test_a_home_template_failing_during_the_crawl_fails_the_run_and_publishes_nothing(
+    server: FixtureServer, tmp_path: Path
+) -> None:
+    # Fine on the one-section sample checked at start; fails on the crawl's several sections.
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "home.md.j2").write_text(
+        "# 首页\n\n{% if sections | length > 1 %}{{ sections[1].cnt }}{% endif %}\n",
+        encoding="utf-8",
+    )
+    remote = bare_remote(tmp_path / "remote.git")
+    result = run_crawl(
+        server.origin,
+        tmp_path / "site",
+        SECTIONS,
+        settings={
+            **SETTINGS,
+            "TEMPLATES_DIR": str(templates),
+            "PUBLISH": "git",
+            "PUBLISH_GIT_REMOTE": str(remote),
+        },
+    )
+    assert result.returncode == 1, result.log[-3000:]
+    assert (
+        "Writing the tree failed while writing the indexes and home page: "
+        "template home.md.j2, line 3" in result.log
+    )
+    assert "Not publishing to git" in result.log
+    assert commit_subjects(remote) == []
+    assert not (tmp_path / "site" / "README.md").exists()

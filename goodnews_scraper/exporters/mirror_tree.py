@@ -66,8 +66,8 @@ from goodnews_scraper.monitors import TREE_FAILED_STAT
 from goodnews_scraper.renderers.indexes import HomeSection
 from goodnews_scraper.renderers.mirror import MirrorRenderer, RenderedFile
 from goodnews_scraper.renderers.pages import index_entry
-from goodnews_scraper.settings_checks import retry_runs, site_dir, write_batch
-from goodnews_scraper.store.crawl_state import REFETCH, STATE_RELPATH, CrawlState
+from goodnews_scraper.settings_checks import retry_days, site_dir, write_batch
+from goodnews_scraper.store.crawl_state import REFETCH, STATE_RELPATH, CrawlState, today
 from goodnews_scraper.store.records import ArticleRecord
 from goodnews_scraper.store.upgrade import upgrade_tree
 from goodnews_scraper.timing import timed
@@ -92,7 +92,7 @@ class MirrorTreeExporter(BaseItemExporter):
         stats: StatsCollector | None = None,
         batch_articles: int = 100,
         batch_seconds: float = 10.0,
-        retry_runs: int = 5,
+        retry_days: int = 7,
         **kwargs: Any,
     ) -> None:
         super().__init__(dont_fail=True, **kwargs)
@@ -112,7 +112,7 @@ class MirrorTreeExporter(BaseItemExporter):
         self._edition = ""
         self._failures: dict[str, tuple[str, str, str]] = {}  # id -> url, section, reason
         self._stored_ids: set[str] = set()
-        self.retry_runs = retry_runs
+        self.retry_days = retry_days
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, file: Any, **kwargs: Any) -> MirrorTreeExporter:
@@ -131,7 +131,7 @@ class MirrorTreeExporter(BaseItemExporter):
             stats=crawler.stats,
             batch_articles=batch_articles,
             batch_seconds=batch_seconds,
-            retry_runs=retry_runs(crawler.settings),
+            retry_days=retry_days(crawler.settings),
             **kwargs,
         )
         crawler.signals.connect(exporter.item_dropped, signal=signals.item_dropped)
@@ -271,16 +271,16 @@ class MirrorTreeExporter(BaseItemExporter):
         done = self._stored_ids | {
             a for a, p in state.articles.items() if a in self.existing and p.last_reason != REFETCH
         }
-        given_up = state.update(self._failures, done, self.retry_runs)
+        given_up = state.update(self._failures, done, today(), self.retry_days)
         if given_up:
             if self.stats is not None:
                 self.stats.set_value("goodnews/state/given_up", len(given_up))
             first = given_up[0]
             logger.warning(
-                "Gave up on %d articles after %d failed runs, first %s (%s); "
-                "they stay in %s and are not requested again",
+                "Gave up on %d articles still failing %d days after their first failure, "
+                "first %s (%s); they stay in %s and are not requested again",
                 len(given_up),
-                self.retry_runs,
+                self.retry_days,
                 first.url,
                 first.last_reason,
                 STATE_RELPATH,

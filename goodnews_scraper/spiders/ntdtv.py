@@ -26,7 +26,7 @@ from scrapy.http import Response, TextResponse
 
 from goodnews_scraper.items import Article, ArticleFailed, ListedArticle, SectionListing
 from goodnews_scraper.mirror.tree import SECTION_RE, MirrorTree, page_relpath, section_slug
-from goodnews_scraper.settings_checks import SettingError, retry_runs, site_dir
+from goodnews_scraper.settings_checks import SettingError, retry_days, site_dir
 from goodnews_scraper.sites.ntdtv import (
     DEFAULT_SECTIONS,
     EDITIONS,
@@ -36,7 +36,7 @@ from goodnews_scraper.sites.ntdtv import (
     parse_list_page,
 )
 from goodnews_scraper.spiders.arguments import choice, comma_list, positive_int
-from goodnews_scraper.store.crawl_state import REFETCH, CrawlState, StateError
+from goodnews_scraper.store.crawl_state import REFETCH, CrawlState, StateError, gives_up, today
 from goodnews_scraper.timing import stage_timer
 
 if TYPE_CHECKING:
@@ -301,15 +301,15 @@ class NtdtvSpider(scrapy.Spider):
     ) -> tuple[ArticleFailed, bool]:
         """The crawl state's record of a failure, and whether this run gives the article up."""
         known = self.state.articles.get(article_id)
-        attempts = (known.attempts if known else 0) + 1
-        given_up = attempts >= retry_runs(self.crawler.settings)
+        first = known.first_failed if known and known.first_failed else today().isoformat()
+        given_up = gives_up(first, today(), retry_days(self.crawler.settings))
         if given_up:
             self._inc("articles/given_up")
             logger.warning(
-                "Article %s failed (%s) in %d runs; given up: it will not be requested again",
+                "Article %s failed (%s), first on %s; given up: it will not be requested again",
                 url,
                 reason,
-                attempts,
+                first,
             )
         return ArticleFailed(article_id, url, section, reason), given_up
 

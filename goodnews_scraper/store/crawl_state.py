@@ -3,18 +3,20 @@
 An article that failed (an HTTP error, a timeout, a page with no title, an
 item the pipelines dropped) is remembered here with its URL and section, so
 the next run requests it directly, whichever list page shows it by then. An
-article that keeps failing is given up after ``CRAWL_RETRY_RUNS`` runs:
-still recorded, never requested again, reported once.
+article that still fails ``CRAWL_RETRY_DAYS`` days after it first failed is
+given up: still recorded, never requested again, reported once.
 
 ``store/crawl-state.json`` is published with the tree, so a fresh disk, a
-Scrapy Cloud job or a fork keeps the promises too. It counts runs, never
-clocks, so a run in which nothing fails leaves it byte for byte unchanged.
+Scrapy Cloud job or a fork keeps the promises too. It holds the day an
+article first failed, not a count of runs, so a run that fails the same
+way again (every half hour from cron) leaves it byte for byte unchanged.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from goodnews_scraper.mirror.tree import check_article_id, check_section
@@ -26,8 +28,6 @@ STATE_RELPATH = "store/crawl-state.json"
 #: The reason of a pending article whose page exists but must be fetched again
 #: (a page of an earlier release that could not be read back into a record).
 REFETCH = "refetch"
-#: Runs an article is tried in before it is given up (the CRAWL_RETRY_RUNS default).
-DEFAULT_RETRY_RUNS = 5
 
 
 class StateError(ValueError):
@@ -41,7 +41,7 @@ class PendingArticle:
     article_id: str
     url: str
     section: str
-    attempts: int  # runs that requested it and failed
+    first_failed: str  # YYYY-MM-DD (UTC) of the first failure
     last_reason: str
     given_up: bool = False
 
@@ -82,7 +82,7 @@ class CrawlState:
 
     def queue_refetch(self, article_id: str, url: str, section: str) -> None:
         """Ask the next runs to fetch a stored article again (its page is kept until then)."""
-        self.articles.setdefault(article_id, PendingArticle(article_id, url, section, 0, REFETCH))
+        self.articles.setdefault(article_id, PendingArticle(article_id, url, section, "", REFETCH))
 
     def given_up(self) -> set[str]:
         return {key for key, article in self.articles.items() if article.given_up}
@@ -91,7 +91,8 @@ class CrawlState:
         self,
         failures: dict[str, tuple[str, str, str]],
         succeeded: set[str],
-        retry_runs: int,
+        today: date,
+        retry_days: int,
     ) -> list[PendingArticle]:
         """Apply one run: ``failures`` (id -> url, section, reason) and the ids stored.
 
@@ -101,16 +102,31 @@ class CrawlState:
             self.articles.pop(article_id, None)
         newly_given_up = []
         for article_id, (url, section, reason) in sorted(failures.items()):
-            if article_id in succeeded:
-                continue
             known = self.articles.get(article_id)
-            if known is not None and known.given_up:
+            if article_id in succeeded or (known is not None and known.given_up):
                 continue
-            attempts = (known.attempts if known else 0) + 1
+            first = known.first_failed if known and known.first_failed else today.isoformat()
             article = PendingArticle(
-                article_id, url, section, attempts, reason, given_up=attempts >= retry_runs
+                article_id,
+                url,
+                section,
+                first,
+                reason,
+                given_up=gives_up(first, today, retry_days),
             )
             self.articles[article_id] = article
             if article.given_up:
                 newly_given_up.append(article)
         return newly_given_up
+
+
+def today() -> date:
+    """The day failures are dated by (UTC, so every runner agrees)."""
+    return datetime.now(UTC).date()
+
+
+def gives_up(first_failed: str, today: date, retry_days: int) -> bool:
+    """Whether a failure ``today`` ends the article's time: ``retry_days`` after the first."""
+    if not first_failed:
+        return False
+    return (today - date.fromisoformat(first_failed)).days >= retry_days
