@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import signal
 import subprocess
 import time
@@ -17,9 +16,10 @@ from PIL import Image
 from goodnews_scraper.mirror.files import TEMP_PREFIX
 from tests.crawl import (
     FIXTURE_TOLERANCE,
-    PROJECT_ROOT,
     CrawlResult,
     crawl_command,
+    crawl_cwd,
+    crawl_env,
     new_article_files,
     run_crawl,
 )
@@ -71,8 +71,8 @@ def test_sigkill_then_rerun_completes_the_same_tree(
     server.requests.clear()
     process = subprocess.Popen(
         crawl_command(server.origin, site, SECTIONS, settings=slow),
-        cwd=PROJECT_ROOT,
-        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+        cwd=crawl_cwd(site),
+        env=crawl_env(),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
