@@ -28,6 +28,8 @@ from goodnews_scraper.settings_checks import SettingError, site_dir
 from goodnews_scraper.sites.ntdtv import (
     DEFAULT_SECTIONS,
     EDITIONS,
+    IMAGE_HOSTS,
+    SITE_HOSTS,
     ArticleRejected,
     SiteUrls,
     parse_article,
@@ -87,6 +89,11 @@ class NtdtvSpider(scrapy.Spider):
     urls: SiteUrls
     tree: MirrorTree
     allowed_domains: list[str]
+    #: For the pipelines, which know no site: the site's hosts, the hosts its
+    #: images come from, and its own origin (``host[:port]``, maybe an address).
+    site_hosts: frozenset[str]
+    image_hosts: frozenset[str]
+    own_netlocs: frozenset[str]
 
     def __init__(
         self,
@@ -152,6 +159,9 @@ class NtdtvSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.urls, spider.tree = cls.preflight(crawler.settings, **kwargs)
         spider.allowed_domains = [spider.urls.host]
+        spider.site_hosts = SITE_HOSTS | {spider.urls.host}
+        spider.image_hosts = IMAGE_HOSTS
+        spider.own_netlocs = frozenset({spider.urls.netloc.lower()})
         crawler.signals.connect(spider.list_dropped, signal=signals.request_dropped)
         return spider
 
