@@ -206,7 +206,16 @@ class NtdtvSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"goodnews/{key}", count)
 
     def parse_list(self, response: Response, section: str, page: int) -> Iterator[Any]:
-        """Read one list page; follow the pager or, when done, start the articles."""
+        """Read one list page; follow the pager or, when done, start the articles.
+
+        Contracts (``scrapy check ntdtv``, see contracts.py): page 1 of a long
+        section lists new articles, so the pager is followed.
+
+        @site_url /gb/prog204
+        @cb_kwargs {"section": "prog204", "page": 1}
+        @returns requests 1 1
+        @returns items 0 0
+        """
         if not _is_html(response):
             self._inc(f"sections/{section}/list_failed/not_html")
             logger.warning("List page %s is not HTML; section %s stops here", response.url, section)
@@ -334,7 +343,14 @@ class NtdtvSpider(scrapy.Spider):
     def parse_article(
         self, response: Response, article_id: str, section: str, section_name: str
     ) -> Iterator[Article]:
-        """Parse an article page into an item (or a logged, counted rejection)."""
+        """Parse an article page into an item (or a logged, counted rejection).
+
+        @site_url /gb/2021/05/20/a103124021.html
+        @cb_kwargs {"article_id": "a103124021", "section": "prog204", "section_name": "大陆"}
+        @returns items 1 1
+        @returns requests 0 0
+        @scrapes url article_id title published body_html
+        """
         url = response.request.url if response.request else response.url
         try:
             if not _is_html(response):
