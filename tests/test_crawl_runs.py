@@ -14,6 +14,7 @@ import zxingcpp
 from PIL import Image
 
 from goodnews_scraper.mirror.files import TEMP_PREFIX
+from goodnews_scraper.mirror.lock import LOCK_NAME
 from tests.crawl import (
     FIXTURE_TOLERANCE,
     CrawlResult,
@@ -87,11 +88,14 @@ def test_sigkill_then_rerun_completes_the_same_tree(
     if site.exists():
         # Whatever was written is whole: every file equals the reference's.
         for path, data in killed.files().items():
-            if TEMP_PREFIX not in path:
+            # The killed run's lock stays; the rerun takes it over (see test_tree_lock).
+            if TEMP_PREFIX not in path and path != LOCK_NAME:
                 assert data == reference[path] or path.startswith(("indexes/", "README")), path
+    lock_left = (site / LOCK_NAME).exists()
     rerun = run_crawl(server.origin, site, SECTIONS, settings=SETTINGS)
     assert rerun.returncode == 0, rerun.log[-3000:]
     assert rerun.files() == reference
+    assert lock_left and "Took over the lock of SITE_DIR" in rerun.log
 
 
 def test_new_article_rewrites_only_its_page_its_index_and_home(
