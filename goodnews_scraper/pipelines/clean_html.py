@@ -6,15 +6,22 @@ import logging
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from scrapy import signals
+
 from goodnews_scraper.conversion.clean_html import clean_html
 from goodnews_scraper.items import Article
 from goodnews_scraper.timing import timed
 
 if TYPE_CHECKING:
+    from scrapy import Spider
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
+
+
+def video_hosts(hosts: list[str]) -> frozenset[str]:
+    return frozenset(host.strip().lower() for host in hosts if host.strip())
 
 
 class CleanHtmlPipeline:
@@ -26,8 +33,14 @@ class CleanHtmlPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CleanHtmlPipeline:
         assert crawler.stats is not None
-        hosts = frozenset(h.strip().lower() for h in crawler.settings.getlist("VIDEO_HOSTS"))
-        return cls(crawler.stats, hosts)
+        pipeline = cls(crawler.stats, video_hosts(crawler.settings.getlist("VIDEO_HOSTS")))
+        crawler.signals.connect(pipeline.spider_opened, signal=signals.spider_opened)
+        return pipeline
+
+    def spider_opened(self, spider: Spider) -> None:
+        """Add the site's own player hosts, which the spider declares (``player_hosts``)."""
+        site = [*getattr(spider, "site_hosts", ()), *getattr(spider, "player_hosts", ())]
+        self.video_hosts = self.video_hosts | video_hosts(site)
 
     @timed("clean")
     def process_item(self, item: object) -> object:

@@ -29,6 +29,7 @@ from goodnews_scraper.sites.ntdtv import (
     DEFAULT_SECTIONS,
     EDITIONS,
     IMAGE_HOSTS,
+    PLAYER_HOSTS,
     SITE_HOSTS,
     ArticleRejected,
     SiteUrls,
@@ -90,9 +91,11 @@ class NtdtvSpider(scrapy.Spider):
     tree: MirrorTree
     allowed_domains: list[str]
     #: For the pipelines, which know no site: the site's hosts, the hosts its
-    #: images come from, and its own origin (``host[:port]``, maybe an address).
+    #: images and players come from, and its own origin (``host[:port]``, maybe
+    #: an address).
     site_hosts: frozenset[str]
     image_hosts: frozenset[str]
+    player_hosts: frozenset[str]
     own_netlocs: frozenset[str]
 
     def __init__(
@@ -161,6 +164,7 @@ class NtdtvSpider(scrapy.Spider):
         spider.allowed_domains = [spider.urls.host]
         spider.site_hosts = SITE_HOSTS | {spider.urls.host}
         spider.image_hosts = IMAGE_HOSTS
+        spider.player_hosts = PLAYER_HOSTS
         spider.own_netlocs = frozenset({spider.urls.netloc.lower()})
         crawler.signals.connect(spider.list_dropped, signal=signals.request_dropped)
         return spider
