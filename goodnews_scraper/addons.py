@@ -22,6 +22,9 @@ MIRROR_FORMAT = "mirror"
 
 class MirrorFeedAddon:
     def update_settings(self, settings: BaseSettings) -> None:
+        if not settings.getdict("ITEM_PIPELINES"):
+            # `scrapy check` turns off pipelines and feeds: contracts write no tree.
+            return
         feeds = settings.getdict("FEEDS")
         if any(
             isinstance(options, dict) and options.get("format") == MIRROR_FORMAT

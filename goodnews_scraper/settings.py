@@ -210,3 +210,27 @@ FEED_EXPORT_ENCODING = "utf-8"
 #: runner that shows it on its own: goodnews_scraper.github_actions prints it
 #: last and adds it to the GitHub Actions job summary.
 GOODNEWS_SUMMARY_FILE = ""
+
+# --- Crawl safety: hosts, lock, log, contracts (issue 13) --------------------
+#: Robots.txt download errors are logged as one warning line, not a traceback.
+EXTENSIONS["goodnews_scraper.extensions.log_filters.OneLineLogErrors"] = 0
+#: Images are fetched only from the site's own hosts, its image host
+#: (i.ntdtv.com, declared in sites/ntdtv.py) and the hosts named here; never
+#: from IP addresses, localhost, private or link-local addresses (unless that
+#: is the site's own address, as for a fixture on 127.0.0.1).
+IMAGES_ALLOWED_HOSTS: list[str] = []
+#: Embedded players (iframes, videos) become "▶" links only on these hosts and
+#: the site's own; any other player is dropped and counted under
+#: goodnews/players/dropped/.
+VIDEO_HOSTS = [
+    "youtube.com",
+    "www.youtube.com",
+    "m.youtube.com",
+    "youtu.be",
+    "youtube-nocookie.com",
+    "www.youtube-nocookie.com",
+    "ganjingworld.com",
+    "www.ganjingworld.com",
+]
+#: `scrapy check ntdtv`: the contracts' @url follows NTDTV_BASE_URL.
+SPIDER_CONTRACTS = {"goodnews_scraper.contracts.SiteUrlContract": 10}

@@ -53,6 +53,26 @@ FIXTURE_TOLERANCE = {
 SCRAPY_CRAWL = [sys.executable, "-m", "scrapy", "crawl", "ntdtv"]
 
 
+def crawl_env() -> dict[str, str]:
+    """The environment of a Scrapy command run from a temporary folder, not the checkout.
+
+    Scrapy finds the project by its settings module instead of scrapy.cfg, so
+    what a run writes relative to its working folder (the run log of
+    MIRROR_FEED_URI under ``.scrapy/``) lands in that folder.
+    """
+    return {
+        **os.environ,
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "SCRAPY_SETTINGS_MODULE": "goodnews_scraper.settings",
+    }
+
+
+def crawl_cwd(site: Path) -> Path:
+    """The working folder of a crawl into ``site``: its (temporary) parent."""
+    site.parent.mkdir(parents=True, exist_ok=True)
+    return site.parent
+
+
 def crawl_command(
     origin: str, site: Path, *args: str, settings: dict[str, str] | None = None
 ) -> list[str]:
@@ -88,11 +108,10 @@ def run_crawl(
     settings: dict[str, str] | None = None,
     timeout: float = 180,
 ) -> CrawlResult:
-    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
     done = subprocess.run(
         crawl_command(origin, site, *args, settings=settings),
-        cwd=PROJECT_ROOT,
-        env=env,
+        cwd=crawl_cwd(site),
+        env=crawl_env(),
         capture_output=True,
         text=True,
         timeout=timeout,

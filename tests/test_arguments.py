@@ -11,7 +11,7 @@ from scrapy.utils.misc import is_generator_with_return_value
 from goodnews_scraper.sites.ntdtv import DEFAULT_SECTIONS
 from goodnews_scraper.spiders.arguments import SpiderArgumentError
 from goodnews_scraper.spiders.ntdtv import NtdtvSpider
-from tests.crawl import PROJECT_ROOT, SCRAPY_CRAWL
+from tests.crawl import SCRAPY_CRAWL, crawl_env
 
 
 @pytest.mark.parametrize("callback", ["parse_list", "list_failed", "parse_article"])
@@ -89,7 +89,8 @@ def test_crawl_command_fails_before_any_request(
             "NTDTV_BASE_URL=http://127.0.0.1:9",
             *options,
         ],
-        cwd=PROJECT_ROOT,
+        cwd=tmp_path,
+        env=crawl_env(),
         capture_output=True,
         text=True,
         timeout=60,

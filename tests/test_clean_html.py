@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from urllib.parse import urljoin
+
 import lxml.html
 import pytest
 
-from goodnews_scraper.conversion.clean_html import VIDEO_LINK_TEXT, clean_html
+from goodnews_scraper.conversion.clean_html import DEFAULT_VIDEO_HOSTS, VIDEO_LINK_TEXT, clean_html
 
 BASE = "https://www.example.com/gb/2024/03/05/a1234567.html"
 
@@ -90,7 +92,38 @@ def test_youtube_iframe_becomes_video_paragraph() -> None:
     ],
 )
 def test_other_players(html: str, expected: str) -> None:
-    assert _tree(clean_html(html, BASE)).xpath("//p/a/@href") == [expected]
+    hosts = [*DEFAULT_VIDEO_HOSTS, "player.example.org"]
+    assert _tree(clean_html(html, BASE, hosts)).xpath("//p/a/@href") == [expected]
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "https://evil.example/track",
+        "//player.example.org/embed/9",
+        "http://127.0.0.3:8080/x",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://localhost:6800/",
+        "https://www.example.com:8443/embed/1",
+    ],
+)
+def test_players_on_other_hosts_are_dropped_and_reported(src: str) -> None:
+    dropped: list[str] = []
+    html = f'<p>文</p><iframe width="1" height="1" src="{src}"></iframe>'
+    cleaned = clean_html(html, BASE, dropped_players=dropped)
+    assert VIDEO_LINK_TEXT not in cleaned and "<a" not in cleaned
+    assert dropped == [urljoin(BASE, src)]
+
+
+def test_players_on_the_pages_own_origin_become_links_even_on_an_address() -> None:
+    base = "http://127.0.0.1:8123/gb/2021/05/20/a1.html"
+    html = '<video src="http://127.0.0.1:8123/media/v.mp4"></video>'
+    assert _tree(clean_html(html, base)).xpath("//p/a/@href") == [
+        "http://127.0.0.1:8123/media/v.mp4"
+    ]
+    dropped: list[str] = []
+    clean_html('<iframe src="http://127.0.0.1:9/x"></iframe>', base, dropped_players=dropped)
+    assert dropped == ["http://127.0.0.1:9/x"]
 
 
 @pytest.mark.parametrize(

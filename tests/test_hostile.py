@@ -160,7 +160,10 @@ def test_the_crawl_finishes_and_fails_the_job_for_the_rejected_article(crawl: Cr
 
 
 def test_nothing_is_written_outside_the_tree_and_every_name_is_safe(crawl: Crawl) -> None:
-    assert [p.name for p in crawl.root.iterdir()] == ["site"]
+    # Beside the tree only the run's working folder (.scrapy: MIRROR_FEED_URI's run log).
+    assert sorted(p.name for p in crawl.root.iterdir()) == [".scrapy", "site"]
+    run_log = [p.relative_to(crawl.root).as_posix() for p in crawl.root.rglob(".scrapy/**/*.*")]
+    assert run_log == [".scrapy/goodnews/ntdtv-last-run.jsonl"]
     for path in (crawl.root / "site").rglob("*"):
         relative = path.relative_to(crawl.root / "site").as_posix()
         assert re.fullmatch(r"[A-Za-z0-9_.-]{1,120}(/[A-Za-z0-9_.-]{1,120})*", relative), relative

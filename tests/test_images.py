@@ -45,7 +45,7 @@ from goodnews_scraper.pipelines.images import (
     failure_reason,
 )
 from goodnews_scraper.settings_checks import SettingError
-from goodnews_scraper.sites.ntdtv import parse_article
+from goodnews_scraper.sites.ntdtv import IMAGE_HOSTS, parse_article
 from tests.crawl import CrawlResult, run_crawl
 from tests.fixture_site import FixtureResponse, FixtureServer, build_site
 from tests.fixture_site.content import (
@@ -431,6 +431,7 @@ def test_media_requests_are_not_dropped_as_offsite(tmp_path: Path) -> None:
     """The image host is not the spider's allowed domain; Scrapy must still fetch it."""
     crawler = _crawler(tmp_path)
     spider = Spider("ntdtv", allowed_domains=["www.ntdtv.com"])
+    spider.image_hosts = IMAGE_HOSTS  # as the ntdtv spider declares them
     crawler.spider = spider
     offsite = OffsiteMiddleware.from_crawler(crawler)
     offsite.spider_opened(spider)

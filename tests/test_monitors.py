@@ -288,14 +288,17 @@ def test_a_notifier_is_added_only_when_configured(caplog: pytest.LogCaptureFixtu
 
 
 @pytest.mark.parametrize("secret", ["", "xoxb-from-the-environment"])
-def test_scrapy_list_works_with_or_without_secrets_in_the_environment(secret: str) -> None:
+def test_scrapy_list_works_with_or_without_secrets_in_the_environment(
+    secret: str, tmp_path: Path
+) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SPIDERMON_")}
     if secret:
         env["SPIDERMON_SLACK_SENDER_TOKEN"] = secret
     env["PYTHONPATH"] = str(PROJECT_ROOT)
+    env["SCRAPY_SETTINGS_MODULE"] = "goodnews_scraper.settings"
     done = subprocess.run(
         [*SCRAPY_CRAWL[:3], "list"],
-        cwd=PROJECT_ROOT,
+        cwd=tmp_path,
         env=env,
         capture_output=True,
         text=True,

@@ -11,6 +11,7 @@ import pytest
 from cmarkgfm.cmark import Options
 from lxml import html as lxml_html
 
+from goodnews_scraper.conversion.markdown import html_to_markdown
 from goodnews_scraper.conversion.templates import (
     TemplateSetupError,
     load_templates,
@@ -23,6 +24,7 @@ from goodnews_scraper.renderers.links import Links
 from goodnews_scraper.renderers.pages import page_markdown
 from goodnews_scraper.sites.ntdtv import BEIJING
 from goodnews_scraper.store.records import ArticleRecord
+from tests.markdown_render import rendered_tree
 
 if TYPE_CHECKING:
     from jinja2 import Template
@@ -177,3 +179,33 @@ def test_broken_included_template_fails_at_start(tmp_path: Path, name: str) -> N
     (tmp_path / name).write_text("{% set x = %}", encoding="utf-8")
     with pytest.raises(TemplateSetupError, match=name.replace(".", r"\.")):
         load_templates(tmp_path)
+
+
+def _image_paragraph_shape(markdown: str) -> list[tuple[str, str]]:
+    """(tag, text) of the children of the rendered paragraph that holds the image."""
+    (paragraph,) = rendered_tree(markdown).xpath("//p[img[not(contains(@src, '.png'))]]")
+    return [(child.tag, (child.text or "").strip()) for child in paragraph]
+
+
+def test_lead_image_caption_sits_under_the_image_as_figure_captions_do() -> None:
+    caption = "图说：民众集会"
+    page = render_page(
+        load_templates()["page.md.j2"],
+        article(featured_image=Image("https://i.ntdtv.com/x.jpg", caption)),
+    )
+    figure = html_to_markdown(
+        f'<figure><img src="https://i.ntdtv.com/y.jpg" alt="{caption}">'
+        f"<figcaption>{caption}</figcaption></figure>"
+    )
+    # Under GitHub's renderer: the image, a line break, then the caption in italics.
+    expected = [("img", ""), ("br", ""), ("em", caption)]
+    assert _image_paragraph_shape(figure) == expected
+    assert _image_paragraph_shape(page) == expected
+
+
+def test_lead_image_without_caption_has_no_line_break() -> None:
+    page = render_page(
+        load_templates()["page.md.j2"],
+        article(featured_image=Image("https://i.ntdtv.com/x.jpg", "")),
+    )
+    assert _image_paragraph_shape(page) == [("img", "")]

@@ -9,6 +9,10 @@ After the crawl it judges the run: a monitor failed (monitors.py), the crawl
 did not finish, or publishing failed: one line saying so, exit status 1.
 Plain ``scrapy crawl`` ends with 0 whatever happened; cron, CI and Scrapyd
 (whose runner calls the same command) need to know.
+
+The whole run holds SITE_DIR's lock (``mirror/lock.py``), taken before
+anything reads or restores the tree: a second run into the same folder ends
+at once with one line naming the run that holds it (exit status 2).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import TYPE_CHECKING
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 
 from goodnews_scraper.conversion.templates import TemplateRenderError, TemplateSetupError
+from goodnews_scraper.mirror.lock import TreeLock, TreeLocked
 from goodnews_scraper.mirror.tree import MirrorTree
 from goodnews_scraper.monitors import job_failures
 from goodnews_scraper.renderers.mirror import MirrorRenderer
@@ -44,6 +49,30 @@ class Command(ScrapyCrawlCommand):
         return self.run_crawler
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if not self._preflight(args, opts):
+            return
+        lock = self._lock_tree()
+        if lock is None:
+            return
+        try:
+            super().run(args, opts)
+            self._judge_run()
+        finally:
+            lock.release()
+
+    def _lock_tree(self) -> TreeLock | None:
+        """SITE_DIR's lock, or None (exit status 2, one line) when it cannot be had."""
+        assert self.settings is not None
+        try:
+            return TreeLock(site_dir(self.settings)).acquire()
+        except (TreeLocked, SettingError) as error:
+            self._report_start_error(str(error))
+        except OSError as error:
+            self._report_start_error(f"cannot lock SITE_DIR: {error}")
+        return None
+
+    def _preflight(self, args: list[str], opts: argparse.Namespace) -> bool:
+        """Check arguments and settings (nothing is written); False after a one-line error."""
         if len(args) == 1 and self.crawler_process is not None and self.settings is not None:
             try:
                 spidercls = self.crawler_process.spider_loader.load(args[0])
@@ -64,9 +93,8 @@ class Command(ScrapyCrawlCommand):
                 TemplateRenderError,
             ) as error:
                 self._report_start_error(str(error))
-                return
-        super().run(args, opts)
-        self._judge_run()
+                return False
+        return True
 
     def _judge_run(self) -> None:
         """Exit status 1, with one line saying why, when the crawl did not do its job."""

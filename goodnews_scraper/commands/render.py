@@ -23,6 +23,7 @@ from tqdm import tqdm
 
 from goodnews_scraper.conversion.templates import TemplateRenderError, TemplateSetupError
 from goodnews_scraper.mirror.files import WriteBatch, sync_filesystem
+from goodnews_scraper.mirror.lock import TreeLock, TreeLocked
 from goodnews_scraper.mirror.tree import MirrorTree, UnsafeNameError
 from goodnews_scraper.renderers.mirror import MirrorRenderer
 from goodnews_scraper.renderers.tree import RenderPlan, TreeProblems, plan_render, tree_units
@@ -69,6 +70,19 @@ class Command(ScrapyCommand):
         if not tree.root.is_dir():
             self._fail(2, f"SITE_DIR {str(tree.root)!r} holds no mirror tree")
             return
+        try:
+            lock = TreeLock(tree.root).acquire()
+        except TreeLocked as error:  # a crawl or another render is writing the tree
+            self._fail(2, str(error))
+            return
+        try:
+            self._render(tree, renderer, opts, started)
+        finally:
+            lock.release()
+
+    def _render(
+        self, tree: MirrorTree, renderer: MirrorRenderer, opts: argparse.Namespace, started: float
+    ) -> None:
         show = not opts.no_progress and sys.stderr.isatty()
         problems = TreeProblems()
         units = list(tree_units(tree, renderer, problems))

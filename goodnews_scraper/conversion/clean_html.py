@@ -8,11 +8,14 @@ security-sensitive part relies on a maintained library rather than on our own co
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
 from lxml_html_clean import Cleaner
+
+from goodnews_scraper.hosts import HostPolicy
 
 
 def _words(text: str) -> frozenset[str]:
@@ -57,6 +60,8 @@ _YOUTUBE_HOSTS = frozenset(
 )
 #: Ganjing World's player pages: /embed/<id> plays what /video/<id> shows.
 _GANJING_HOSTS = frozenset({"ganjingworld.com", "www.ganjingworld.com"})
+#: Hosts whose players become links when no VIDEO_HOSTS is given (and the page's own).
+DEFAULT_VIDEO_HOSTS = _YOUTUBE_HOSTS | _GANJING_HOSTS | {"youtu.be"}
 _BLANK = " \t\r\n\f\v\u00a0\u3000\u200b\ufeff"
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # libxml2 drops whatever follows a stray </body> or </html>, so those tags go first.
@@ -101,8 +106,17 @@ _CLEANER = Cleaner(
 )
 
 
-def clean_html(html: str, base_url: str) -> str:
-    """Return a safe, simplified HTML fragment with absolute http(s) URLs; "" if nothing left."""
+def clean_html(
+    html: str,
+    base_url: str,
+    video_hosts: Collection[str] = DEFAULT_VIDEO_HOSTS,
+    dropped_players: list[str] | None = None,
+) -> str:
+    """Return a safe, simplified HTML fragment with absolute http(s) URLs; "" if nothing left.
+
+    Players become links only on ``video_hosts`` and the page's own origin
+    (``base_url``'s); the URLs of the others, dropped, go to ``dropped_players``.
+    """
     html = _PAGE_TAGS.sub("", _CONTROL_CHARS.sub("", html or ""))
     if not html.strip():
         return ""
@@ -112,9 +126,10 @@ def clean_html(html: str, base_url: str) -> str:
         return ""
     for el in list(root.iter(etree.Comment, etree.ProcessingInstruction, *_KILL_TAGS)):
         _drop_tree(el)
+    players = _player_policy(video_hosts, base_url)
     for el in list(root.iter(*_PLAYER_TAGS)):
         if any(a is root for a in el.iterancestors()):  # not inside a discarded player
-            _replace_player(el, base_url)
+            _replace_player(el, base_url, players, dropped_players)
     for el in list(root.iter("img")):
         _fix_image(el, base_url)
     for el in list(root.iter("a")):
@@ -185,11 +200,31 @@ def _safe_url(url: str | None, base_url: str) -> str | None:
     return url if scheme in ("http", "https") else None
 
 
-def _replace_player(el: lxml.html.HtmlElement, base_url: str) -> None:
-    """Swap a player for a visible link, because GitHub strips iframes and videos."""
+def _player_policy(video_hosts: Collection[str], base_url: str) -> HostPolicy:
+    """``video_hosts`` and the page's own origin (which may be an address: a fixture)."""
+    parts = urlsplit(base_url)
+    try:
+        host, port = parts.hostname or "", parts.port
+    except ValueError:
+        return HostPolicy.of(video_hosts)
+    return HostPolicy.of([*video_hosts, host], [f"{host}:{port}" if port else host])
+
+
+def _replace_player(
+    el: lxml.html.HtmlElement,
+    base_url: str,
+    players: HostPolicy,
+    dropped: list[str] | None,
+) -> None:
+    """Swap a player for a visible link, because GitHub strips iframes and videos;
+    drop it when it plays from a host not allowed (a hidden frame to anywhere)."""
     candidates = [el.get(a) for a in (*_LAZY_ATTRS, "src", "data")]
     candidates += [s.get("src") for s in el.iter("source")]
     url = next((u for u in (_safe_url(c, base_url) for c in candidates) if u), None)
+    if url is not None and players.refusal(url) is not None:
+        if dropped is not None:
+            dropped.append(url)
+        url = None
     if url is None:
         _discard_player(el)
         return

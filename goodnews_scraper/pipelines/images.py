@@ -53,6 +53,7 @@ from scrapy.pipelines.media import _MediaRequestFiltered
 from scrapy.utils.python import to_bytes
 
 from goodnews_scraper.conversion.image_links import html_image_urls, markdown_image_urls
+from goodnews_scraper.hosts import HostPolicy
 from goodnews_scraper.items import Article
 from goodnews_scraper.mirror.files import write_if_changed
 from goodnews_scraper.mirror.tree import MirrorTree
@@ -204,6 +205,40 @@ class MirrorImagesPipeline(ImagesPipeline):
             urls.insert(0, item.featured_image.url)
         return urls
 
+    def host_policy(self) -> HostPolicy:
+        """The site's hosts and IMAGES_ALLOWED_HOSTS (read once the spider exists)."""
+        policy: HostPolicy | None = self.__dict__.get("_host_policy")
+        if policy is None:
+            policy = self.__dict__["_host_policy"] = image_host_policy(
+                self.crawler.spider, self.crawler.settings.getlist("IMAGES_ALLOWED_HOSTS")
+            )
+        return policy
+
+    def fetched_image_urls(self, item: Any) -> list[str]:
+        """The item's image URLs on allowed hosts: those requested, in order."""
+        policy = self.host_policy()
+        return [url for url in self.image_urls(item) if policy.refusal(url) is None]
+
+    def allowed_image_url(self, url: str) -> bool:
+        """Only the site's hosts and IMAGES_ALLOWED_HOSTS; refusals counted, logged once a host."""
+        policy = self.host_policy()
+        reason = policy.refusal(url)
+        if reason is None:
+            return True
+        self.stats.inc_value(f"goodnews/images/refused/{reason}")
+        host = policy.host_of(url)
+        logged: set[str] = self.__dict__.setdefault("_refused_hosts", set())
+        if host not in logged:
+            logged.add(host)
+            logger.warning(
+                "Image not fetched (%s): %s is not one of the site's hosts nor in "
+                "IMAGES_ALLOWED_HOSTS; pages keep its remote URL (first: %s)",
+                reason,
+                host,
+                url,
+            )
+        return False
+
     def get_media_requests(self, item: Any, info: MediaPipeline.SpiderInfo) -> list[Request]:
         meta = {
             # The image host is not the spider's allowed domain.
@@ -211,7 +246,11 @@ class MirrorImagesPipeline(ImagesPipeline):
             "download_maxsize": self.options.max_bytes,
             "download_warnsize": 0,
         }
-        return [Request(url, callback=NO_CALLBACK, meta=meta) for url in self.image_urls(item)]
+        return [
+            Request(url, callback=NO_CALLBACK, meta=meta)
+            for url in self.image_urls(item)
+            if self.allowed_image_url(url)
+        ]
 
     def file_path(
         self,
@@ -323,7 +362,7 @@ class MirrorImagesPipeline(ImagesPipeline):
     ) -> Any:
         stored = {
             url: value["path"]
-            for url, (ok, value) in zip(self.image_urls(item), results, strict=True)
+            for url, (ok, value) in zip(self.fetched_image_urls(item), results, strict=True)
             if ok and isinstance(value, dict) and value.get("path")
         }
         if isinstance(item, Article | ArticleRecord) and stored:
@@ -380,6 +419,14 @@ def _remote_images(record: ArticleRecord) -> list[str]:
     if record.featured_image is not None and record.featured_image.url not in urls:
         urls.insert(0, record.featured_image.url)
     return [url for url in urls if url not in record.images]
+
+
+def image_host_policy(spider: object, allowed: list[str]) -> HostPolicy:
+    """Hosts images may come from: the spider's site (its ``site_hosts``,
+    ``image_hosts`` and ``own_netlocs``, or else its allowed domains) and ``allowed``."""
+    site = getattr(spider, "site_hosts", None) or getattr(spider, "allowed_domains", None) or ()
+    images = getattr(spider, "image_hosts", ())
+    return HostPolicy.of([*site, *images, *allowed], getattr(spider, "own_netlocs", ()))
 
 
 def flatten(image: PILImage.Image) -> PILImage.Image:

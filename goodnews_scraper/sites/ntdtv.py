@@ -56,6 +56,10 @@ DEFAULT_SECTIONS = (
 )
 #: Host names the site's own pages use for itself, whatever the scheme.
 SITE_HOSTS = frozenset({"www.ntdtv.com", "ntdtv.com"})
+#: Where the site's pages put their images (fetched by the images pipeline).
+IMAGE_HOSTS = frozenset({"i.ntdtv.com"})
+#: Where its own players play from (their links are kept, as YouTube's are).
+PLAYER_HOSTS = frozenset({"vod.ntdtv.com"})
 #: Query parameters that only track; dropped so one page has one URL.
 TRACKING_PARAMS = frozenset({"featureflag", "utm_source", "utm_medium", "utm_campaign"})
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")

@@ -11,7 +11,7 @@ last, so after a killed run the pages it never reached are listed again.)
 
 Articles that failed in earlier runs are in the crawl state
 (``store/crawl-state.json``): they are requested directly, wherever they are
-listed now, until they are mirrored or given up (``CRAWL_RETRY_RUNS``).
+listed now, until they are mirrored or given up (``CRAWL_RETRY_DAYS``).
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
 import scrapy
+from scrapy import signals
+from scrapy.exceptions import CloseSpider
 from scrapy.http import Response, TextResponse
 
 from goodnews_scraper.items import Article, ArticleFailed, ListedArticle, SectionListing
@@ -30,6 +32,9 @@ from goodnews_scraper.settings_checks import SettingError, retry_days, site_dir
 from goodnews_scraper.sites.ntdtv import (
     DEFAULT_SECTIONS,
     EDITIONS,
+    IMAGE_HOSTS,
+    PLAYER_HOSTS,
+    SITE_HOSTS,
     ArticleRejected,
     SiteUrls,
     parse_article,
@@ -48,6 +53,11 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_PAGES = 5
 MAX_PAGES_LIMIT = 1000
+#: Finish reasons of a crawl that must not be published (see `start`, `_section_done`).
+EDITION_MISMATCH = "edition_mismatch"
+NO_LIST_PAGE = "no_list_page"
+#: A request that reaches no network: it resumes the crawl after a dropped list request.
+_RESUME_URL = "data:,"
 
 
 def _is_html(response: Response) -> bool:
@@ -85,6 +95,13 @@ class NtdtvSpider(scrapy.Spider):
     urls: SiteUrls
     tree: MirrorTree
     allowed_domains: list[str]
+    #: For the pipelines, which know no site: the site's hosts, the hosts its
+    #: images and players come from, and its own origin (``host[:port]``, maybe
+    #: an address).
+    site_hosts: frozenset[str]
+    image_hosts: frozenset[str]
+    player_hosts: frozenset[str]
+    own_netlocs: frozenset[str]
 
     def __init__(
         self,
@@ -133,25 +150,36 @@ class NtdtvSpider(scrapy.Spider):
         except ValueError as error:
             raise SettingError(str(error)) from error
         tree = MirrorTree(site_dir(settings))
+        cls.check_edition(tree, edition)
+        return urls, tree
+
+    @staticmethod
+    def check_edition(tree: MirrorTree, edition: str) -> None:
+        """One edition per tree: raise naming the edition SITE_DIR already holds."""
         held = tree.edition()
         if held is not None and held != edition:
             raise SettingError(
                 f"SITE_DIR {str(tree.root)!r} holds the {held} edition; mirror "
                 f"edition={edition} into another folder (-s SITE_DIR=...)"
             )
-        return urls, tree
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NtdtvSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.urls, spider.tree = cls.preflight(crawler.settings, **kwargs)
         spider.allowed_domains = [spider.urls.host]
+        spider.site_hosts = SITE_HOSTS | {spider.urls.host}
+        spider.image_hosts = IMAGE_HOSTS
+        spider.player_hosts = PLAYER_HOSTS
+        spider.own_netlocs = frozenset({spider.urls.netloc.lower()})
+        crawler.signals.connect(spider.list_dropped, signal=signals.request_dropped)
         return spider
 
     async def start(self) -> AsyncIterator[Any]:
         keep_collections_short()
         # Read the tree now, not when the spider is built: extensions may fill
         # SITE_DIR at spider_opened (publishing clones or restores the mirror).
+        self._check_restored_edition()
         self.stored = self.tree.existing_pages()
         try:
             self.state = CrawlState.load(self.tree)
@@ -163,6 +191,17 @@ class NtdtvSpider(scrapy.Spider):
             self.indexed[section] = set(index.entries) if index else set()
         for section in self.sections:
             yield self._list_request(self.urls.list_url(self.edition, section), section, 1)
+
+    def _check_restored_edition(self) -> None:
+        """The edition check again, on the tree publishing restored at spider_opened.
+
+        ``preflight`` ran on the local folder, which on a fresh disk is empty.
+        """
+        try:
+            self.check_edition(self.tree, self.edition)
+        except SettingError as error:
+            logger.error("scrapy crawl: error: %s", error)
+            raise CloseSpider(EDITION_MISMATCH) from None
 
     def _list_request(self, url: str, section: str, page: int) -> scrapy.Request:
         self._visited[section].add(url)
@@ -182,7 +221,16 @@ class NtdtvSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"goodnews/{key}", count)
 
     def parse_list(self, response: Response, section: str, page: int) -> Iterator[Any]:
-        """Read one list page; follow the pager or, when done, start the articles."""
+        """Read one list page; follow the pager or, when done, start the articles.
+
+        Contracts (``scrapy check ntdtv``, see contracts.py): page 1 of a long
+        section lists new articles, so the pager is followed.
+
+        @site_url /gb/prog204
+        @cb_kwargs {"section": "prog204", "page": 1}
+        @returns requests 1 1
+        @returns items 0 0
+        """
         if not _is_html(response):
             self._inc(f"sections/{section}/list_failed/not_html")
             logger.warning("List page %s is not HTML; section %s stops here", response.url, section)
@@ -234,10 +282,48 @@ class NtdtvSpider(scrapy.Spider):
         )
         yield from self._section_done(section)
 
+    def list_dropped(self, request: scrapy.Request) -> None:
+        """A list request Scrapy dropped (``request_dropped``) still ends its section.
+
+        The scheduler drops a duplicate without calling back, e.g. a section
+        that redirects to a page already read; without this the article phase
+        would never start. A signal handler cannot emit items, so the section
+        ends in the callback of a request that reaches no network.
+        """
+        if request.callback != self.parse_list:
+            return
+        section = request.cb_kwargs["section"]
+        self._inc(f"sections/{section}/list_dropped")
+        logger.warning(
+            "List page %s was dropped (a duplicate: it redirects to a page already read); "
+            "section %s stops here",
+            request.url,
+            section,
+        )
+        assert self.crawler.engine is not None
+        self.crawler.engine.crawl(
+            scrapy.Request(
+                _RESUME_URL,
+                callback=self.list_resumed,
+                cb_kwargs={"section": section},
+                dont_filter=True,
+                meta={"allow_offsite": True},
+            )
+        )
+
+    def list_resumed(self, response: Response, section: str) -> Iterator[Any]:
+        """The end of a section whose list request was dropped (see `list_dropped`)."""
+        yield from self._section_done(section)
+
     def _section_done(self, section: str) -> Iterator[Any]:
         self._pending.discard(section)
-        if not self._pending:
-            yield from self._article_phase()
+        if self._pending:
+            return
+        if not self._listings:
+            # The site was not reached: a tree without a section must not be published.
+            logger.warning("No list page of any section was read; the crawl stops unpublished")
+            raise CloseSpider(NO_LIST_PAGE)
+        yield from self._article_phase()
 
     def _article_phase(self) -> Iterator[Any]:
         """Emit the listings, then one request per article not yet mirrored."""
@@ -316,7 +402,14 @@ class NtdtvSpider(scrapy.Spider):
     def parse_article(
         self, response: Response, article_id: str, section: str, section_name: str
     ) -> Iterator[Article | ArticleFailed]:
-        """Parse an article page into an item (or a logged, counted rejection)."""
+        """Parse an article page into an item (or a logged, counted rejection).
+
+        @site_url /gb/2021/05/20/a103124021.html
+        @cb_kwargs {"article_id": "a103124021", "section": "prog204", "section_name": "大陆"}
+        @returns items 1 1
+        @returns requests 0 0
+        @scrapes url article_id title published body_html
+        """
         url = response.request.url if response.request else response.url
         try:
             if not _is_html(response):

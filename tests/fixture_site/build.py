@@ -55,6 +55,10 @@ class FixtureResponse:
     headers: tuple[tuple[str, str], ...] = ()
 
 
+#: Section lists that redirect to another section's list, as a renamed section does.
+REDIRECTS = {"/gb/prog999": "/gb/prog1699"}
+
+
 def html_response(text: str, status: int = 200) -> FixtureResponse:
     """An HTML page encoded as UTF-8."""
     return FixtureResponse(status, HTML, text.encode("utf-8"))
@@ -541,6 +545,10 @@ def build_site(
             200, "text/plain; charset=utf-8", b"User-agent: *\nAllow: /\n"
         ),
     }
+    # A section that moved: its list redirects to another section's (see REDIRECTS).
+    for old_path, new_path in REDIRECTS.items():
+        location = (origin or CANONICAL) + new_path
+        site[old_path] = FixtureResponse(301, HTML, b"", (("Location", location),))
     counter = 0
     for sec in secs:
         for n in range(1, sec.page_count + 1):
