@@ -68,6 +68,9 @@ class SectionListing:
     section: str
     section_name: str
     articles: list[ListedArticle] = field(default_factory=list)
+    #: False when a list page failed midway (or the pager looped): the next run
+    #: pages this section again past pages that list nothing new.
+    complete: bool = True
 
 
 @dataclass

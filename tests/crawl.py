@@ -123,4 +123,11 @@ def run_crawl(
 def new_article_files(article_id: str, slug: str) -> set[str]:
     """What one new article in section ``slug`` changes in a (short-index) tree."""
     page = f"pages/{slug}/{article_id}"
-    return {f"{page}.md", f"{page}.png", f"indexes/{slug}.json", f"indexes/{slug}.md", "README.md"}
+    return {
+        f"{page}.md",
+        f"{page}.png",
+        f"store/articles/{slug}/{article_id}.json",
+        f"indexes/{slug}.json",
+        f"indexes/{slug}.md",
+        "README.md",
+    }

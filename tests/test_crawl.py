@@ -183,7 +183,18 @@ def test_article_in_two_sections_is_stored_once_and_linked_from_both(
 def test_home_page_links_every_index(first_run: CrawlResult) -> None:
     tree = to_html((first_run.site / "README.md").read_text("utf-8"))
     links = [a.get("href") for a in tree.iter("a")]
-    assert sorted(links) == sorted(f"indexes/{section_slug(p)}.md" for p in CRAWLED)
+    indexes = [link for link in links if link.startswith("indexes/")]
+    assert sorted(indexes) == sorted(f"indexes/{section_slug(p)}.md" for p in CRAWLED)
+    # Under the sections, the newest articles of the whole mirror, each once, newest first.
+    latest = links[len(indexes) :]
+    assert (
+        latest
+        and len(latest) == len(set(latest))
+        and all((first_run.site / link).is_file() for link in latest)
+    )
+    home = (first_run.site / "README.md").read_text("utf-8")
+    dates = re.findall(r"^- (\d{4}-\d{2}-\d{2}) \[", home, re.M)
+    assert len(dates) == len(latest) and dates == sorted(dates, reverse=True)
 
 
 def test_broken_cases_are_logged_and_counted(first_run: CrawlResult) -> None:

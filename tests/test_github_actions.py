@@ -456,9 +456,13 @@ def test_a_failing_crawl_exits_non_zero_and_pushes_nothing_broken(mirror: Mirror
     assert {
         Path(path).stem for path in files if path.startswith("pages/") and path.endswith(".md")
     } == complete
-    # No index or home page names an article that was not mirrored.
+    # No page, index or home page names an article that was not mirrored; the crawl
+    # state does, so that the next run fetches it again.
+    state = files["store/crawl-state.json"].decode()
     for broken in set(ids) - complete:
-        assert not [path for path, data in files.items() if broken.encode() in data], broken
+        named = [path for path, data in files.items() if broken.encode() in data]
+        assert named == ["store/crawl-state.json"], broken
+        assert f'"article_id": "{broken}"' in state
 
 
 def test_an_unfinished_crawl_pushes_nothing(mirror: Mirror) -> None:

@@ -15,6 +15,8 @@ from goodnews_scraper.conversion.templates import load_templates
 from goodnews_scraper.exporters.mirror_tree import MirrorTreeExporter
 from goodnews_scraper.items import Article, ListedArticle, SectionListing
 from goodnews_scraper.mirror.tree import INDEX_PAGE_SIZE, MirrorTree
+from goodnews_scraper.renderers.links import Links
+from goodnews_scraper.renderers.mirror import MirrorRenderer
 from goodnews_scraper.sites.ntdtv import BEIJING
 from tests.markdown_render import rendered_tree
 
@@ -35,8 +37,7 @@ def article(n: int, section: str = "prog204") -> Article:
         published=published,
         body_html="<p>x</p>",
         extraction="site",
-        qr_png=b"png",
-        page_markdown=f"# 标题 {n}\n",
+        body_markdown="x",
     )
 
 
@@ -52,7 +53,10 @@ def run(root: Path, items: list[object], finish: bool = True) -> None:
     so the kill lands after the pages and before the indexes.
     """
     exporter = MirrorTreeExporter(
-        io.BytesIO(), root=root, templates=load_templates(), batch_articles=100 if finish else 1
+        io.BytesIO(),
+        root=root,
+        renderer=MirrorRenderer(load_templates(), Links()),
+        batch_articles=100 if finish else 1,
     )
     exporter.start_exporting()
     for item in items:
@@ -135,6 +139,7 @@ def test_a_new_article_rewrites_its_page_the_head_its_month_and_home(tmp_path: P
     assert changed == {
         f"{new}.md",
         f"{new}.png",
+        f"store/articles/prog204/a{1000 + LONG}.json",
         "indexes/prog204.json",
         "indexes/prog204.md",
         "indexes/prog204/2021-05.json",

@@ -272,6 +272,11 @@ class MirrorTreeExporter(BaseItemExporter):
             a for a, p in state.articles.items() if a in self.existing and p.last_reason != REFETCH
         }
         given_up = state.update(self._failures, done, today(), self.retry_days)
+        for listing in self._listings.values():
+            if listing.complete:
+                state.page_again.discard(listing.section)
+            else:
+                state.page_again.add(listing.section)
         if given_up:
             if self.stats is not None:
                 self.stats.set_value("goodnews/state/given_up", len(given_up))

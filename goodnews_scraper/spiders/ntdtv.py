@@ -119,6 +119,7 @@ class NtdtvSpider(scrapy.Spider):
         self.state = CrawlState({})
         self.indexed: dict[str, set[str]] = {}
         self._pending = set(self.sections)
+        self._cut_short: set[str] = set()
         self._listings: dict[str, SectionListing] = {}
         self._visited: dict[str, set[str]] = {section: set() for section in self.sections}
 
@@ -234,7 +235,7 @@ class NtdtvSpider(scrapy.Spider):
         if not _is_html(response):
             self._inc(f"sections/{section}/list_failed/not_html")
             logger.warning("List page %s is not HTML; section %s stops here", response.url, section)
-            yield from self._section_done(section)
+            yield from self._section_done(section, complete=False)
             return
         with stage_timer(self, self.crawler.stats, "parse_list"):
             listed = parse_list_page(response.text, response.url, self.edition, self.urls)
@@ -255,9 +256,11 @@ class NtdtvSpider(scrapy.Spider):
             if a.article_id not in indexed and a.article_id not in self.state.articles
         ]
         next_url = listed.next_url
+        complete = True
         if not listed.articles:
             logger.warning("List page %s lists no article (section %s)", response.url, section)
-        elif not fresh:
+            complete = False
+        elif not fresh and section not in self.state.page_again:
             logger.info("Section %s: page %d lists nothing new", section, page)
         elif next_url is None or page >= self.max_pages:
             pass
@@ -266,10 +269,11 @@ class NtdtvSpider(scrapy.Spider):
             logger.warning(
                 "Pager of %s points back to %s; section %s stops", response.url, next_url, section
             )
+            complete = False
         else:
             yield self._list_request(next_url, section, page + 1)
             return
-        yield from self._section_done(section)
+        yield from self._section_done(section, complete)
 
     def list_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
@@ -280,7 +284,7 @@ class NtdtvSpider(scrapy.Spider):
         logger.error(
             "List page %s failed (%s); section %s stops here", request.url, reason, section
         )
-        yield from self._section_done(section)
+        yield from self._section_done(section, complete=False)
 
     def list_dropped(self, request: scrapy.Request) -> None:
         """A list request Scrapy dropped (``request_dropped``) still ends its section.
@@ -315,8 +319,12 @@ class NtdtvSpider(scrapy.Spider):
         """The end of a section whose list request was dropped (see `list_dropped`)."""
         yield from self._section_done(section)
 
-    def _section_done(self, section: str) -> Iterator[Any]:
+    def _section_done(self, section: str, complete: bool = True) -> Iterator[Any]:
+        """``complete``: its pages were read as far as the rules say; else the crawl
+        state asks the next run to page it again past pages with nothing new."""
         self._pending.discard(section)
+        if not complete:
+            self._cut_short.add(section)
         if self._pending:
             return
         if not self._listings:
@@ -333,6 +341,7 @@ class NtdtvSpider(scrapy.Spider):
             listing = self._listings.get(section)
             if listing is None:
                 continue
+            listing.complete = section not in self._cut_short
             yield listing
             # Per-section counts for the monitors and the end-of-run summary.
             self._inc(f"sections/{section}/articles/listed", len(listing.articles))

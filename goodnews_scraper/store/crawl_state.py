@@ -15,7 +15,7 @@ way again (every half hour from cron) leaves it byte for byte unchanged.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
@@ -49,6 +49,9 @@ class PendingArticle:
 @dataclass
 class CrawlState:
     articles: dict[str, PendingArticle]
+    #: Sections whose paging a failure cut short: the next run reads their list
+    #: pages past pages that list nothing new (up to max_pages).
+    page_again: set[str] = field(default_factory=set)
 
     @classmethod
     def load(cls, tree: MirrorTree) -> CrawlState:
@@ -63,9 +66,10 @@ class CrawlState:
             for article in articles:
                 check_article_id(article.article_id)
                 check_section(article.section)
+            page_again = {check_section(str(s)) for s in data.get("page_again", [])}
         except (ValueError, KeyError, TypeError) as error:
             raise StateError(f"{STATE_RELPATH} cannot be read: {error}") from error
-        return cls({article.article_id: article for article in articles})
+        return cls({article.article_id: article for article in articles}, page_again)
 
     def to_json(self) -> bytes:
         """One article a line, sorted by id, so a change is a one-line diff."""
@@ -74,7 +78,9 @@ class CrawlState:
             for key in sorted(self.articles)
         ]
         body = ",\n  ".join(lines)
-        return (f'{{"articles": [\n  {body}\n]}}\n' if lines else '{"articles": []}\n').encode()
+        articles = f"[\n  {body}\n]" if lines else "[]"
+        sections = json.dumps(sorted(self.page_again), ensure_ascii=False)
+        return f'{{"articles": {articles},\n"page_again": {sections}}}\n'.encode()
 
     def pending(self) -> list[PendingArticle]:
         """Articles to request this run, in id order."""
