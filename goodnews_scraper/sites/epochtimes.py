@@ -108,12 +108,16 @@ ARTICLE_PATH_RE = re.compile(
 _CLOCK_RE = re.compile(
     r"(\d{4})[-/年](\d{1,2})[-/月](\d{1,2})日?\s*(\d{1,2}):(\d{2})(?::\d{2})?\s*([AaPp][Mm])?"
 )
-_ISO_RE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?")
+_ISO_RE = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
+)
 _LEAD_DATE_RE = re.compile(r"【大[纪紀]元(\d{4})年(\d{1,2})月(\d{1,2})日[讯訊]】")
 _UPDATE_LABEL_RE = re.compile(r"更新")
 _BYLINE_RE = re.compile(r"^[（(]?(?:责任编辑|責任編輯)[：:]\s*\S.*?[）)]?#?$")
 _SITE_SUFFIX_RE = re.compile(r"\s*[|｜-]\s*大[纪紀]元.*$")
-_FEED_TEASER_RE = re.compile(r'class="more-link"|#more-\d+|\[(?:&#8230;|…|\.\.\.)\]\s*(?:</p>)?\s*$')
+_FEED_TEASER_RE = re.compile(
+    r'class="more-link"|#more-\d+|\[(?:&#8230;|…|\.\.\.)\]\s*(?:</p>)?\s*$'
+)
 
 #: Site selectors, by what they find; monitors report those that stop matching.
 SEL_LIST_ITEMS = "div.post_list div.one_post"
@@ -176,7 +180,7 @@ def article_id(value: str) -> str:
 
 
 def section_id(value: str) -> str:
-    """``value`` if it is a channel id (``nsc412``, ``nf4514``, ``ncid1349362``); ValueError otherwise."""
+    """``value`` if it is a channel id (``nsc412``, ``nf4514``, ``ncid…``); else ValueError."""
     if not isinstance(value, str) or not SECTION_RE.fullmatch(value):
         raise ValueError(f"not an epochtimes channel id (nsc/nf/ncid and digits): {value!r}")
     return value
@@ -493,7 +497,9 @@ def parse_article(html: str, url: str, *, feed_published: datetime | None = None
             if content is None:
                 raise ArticleRejected("no_body", "no article body found by any layer")
             body_html, tags = _clean_body(content)
-            if not body_html:
+            # The fallback scores prose, so a footer can win on a page with no article:
+            # the site opens every article with its lead line, a guess without it is none.
+            if not _LEAD_DATE_RE.search(_clean_text(_STRING(parse_html(body_html or "<p/>")))):
                 raise ArticleRejected("no_body", "no article body found by any layer")
             extraction = EXTRACTION_GENERIC
     if published is None:

@@ -46,7 +46,13 @@ _WORDS = {
     "gb": {"lang": "zh-Hans", "site": "大纪元", "home": "首页", "upd": "更新", "next": "下一页"},
     "b5": {"lang": "zh-Hant", "site": "大紀元", "home": "首頁", "upd": "更新", "next": "下一頁"},
 }
-_VARIANTS = (CANONICAL, "http://epochtimes.com", "", "//www.epochtimes.com", "https://epochtimes.com")
+_VARIANTS = (
+    CANONICAL,
+    "http://epochtimes.com",
+    "",
+    "//www.epochtimes.com",
+    "https://epochtimes.com",
+)
 
 
 def _w(edition: str, key: str) -> str:
@@ -254,8 +260,10 @@ def render_article(a: EpochArticle) -> str:
     sec = next((s for s in SECTIONS if s.edition == ed and s.id in a.sections), None)
     crumbs = f'<a class="breadcrumbs" href="{CANONICAL}/{ed}/">{_w(ed, "home")}</a>'
     if sec is not None:
-        crumbs += f' <a class="breadcrumbs" href="{CANONICAL}/{ed}/{sec.id}.htm">{escape(sec.name)}</a>'
-    furniture_top = '<header><div class="share_box"><a href="#">Facebook</a> <a href="#">Twitter</a> 字号：大 中 小</div></header>'
+        crumbs += (
+            f' <a class="breadcrumbs" href="{CANONICAL}/{ed}/{sec.id}.htm">{escape(sec.name)}</a>'
+        )
+    furniture_top = '<header><div class="share_box"><a href="#">Facebook</a> <a href="#">Twitter</a></div><span class="font_size">字号：大 中 小</span></header>'
     furniture_end = (
         '<div id="below_article_ad"><ins class="adsbygoogle" data-ad-slot="1"></ins></div>\n'
         f'<aside><h3>相关文章</h3><ul><li><a href="{CANONICAL}/{ed}/22/1/1/n18000001.htm">一篇相关文章的标题</a></li></ul></aside>\n'
@@ -263,7 +271,7 @@ def render_article(a: EpochArticle) -> str:
     )
     if a.layout == "structured":
         # A redesign that renders the body with script: only JSON-LD still has it.
-        main = '<div class="article-app" data-id="{}">正在加载…</div>'.format(a.id)
+        main = f'<div class="article-app" data-id="{a.id}">正在加载…</div>'
         top = ""
     elif a.layout == "generic":
         main = f'<div class="entry">\n{body_html(a)}\n</div>'
@@ -299,7 +307,9 @@ def _feed_item(a: EpochArticle, sec: EpochSection) -> str:
         html = body_html(a)
         if a.feed_more_link:
             first = html.split("\n", 1)[0]
-            html = f'{first}\n<p><a href="{a.url}#more-{a.id[1:]}" class="more-link">继续阅读</a></p>'
+            html = (
+                f'{first}\n<p><a href="{a.url}#more-{a.id[1:]}" class="more-link">继续阅读</a></p>'
+            )
         content = f"\n\t\t<content:encoded>{_cdata(html)}</content:encoded>"
     categories = "".join(f"\n\t\t<category>{_cdata(t)}</category>" for t in (sec.name, *a.tags))
     return f"""
@@ -365,7 +375,9 @@ def build_epochtimes_site(
         return text.replace(CANONICAL, origin) if origin else text
 
     site: dict[str, FixtureResponse] = {
-        "/robots.txt": FixtureResponse(200, "text/plain; charset=utf-8", b"User-agent: *\nAllow: /\n"),
+        "/robots.txt": FixtureResponse(
+            200, "text/plain; charset=utf-8", b"User-agent: *\nAllow: /\n"
+        ),
     }
     for sec in SECTIONS:
         for n in range(1, len(sec.pages) + 1):
@@ -379,7 +391,9 @@ def build_epochtimes_site(
         elif sec.feed == FEED_DOCTYPE:
             site[sec.feed_path] = FixtureResponse(200, RSS, rewrite(DOCTYPE_FEED).encode("utf-8"))
         else:
-            site[sec.feed_path] = FixtureResponse(200, RSS, rewrite(render_feed(sec, arts)).encode("utf-8"))
+            site[sec.feed_path] = FixtureResponse(
+                200, RSS, rewrite(render_feed(sec, arts)).encode("utf-8")
+            )
     for a in arts:
         if a.expect == HTTP_404:
             site[a.path] = html_response(_NOT_FOUND, 404)

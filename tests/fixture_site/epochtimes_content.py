@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from tests.fixture_site.content import (
     PLACEHOLDER_GIF,
@@ -99,9 +99,7 @@ class EpochArticle:
     @property
     def article_body(self) -> str:
         """JSON-LD articleBody: reader-visible block texts joined by blank lines."""
-        return "\n\n".join(
-            b.text for b in self.body if isinstance(b, Paragraph | Heading | Quote)
-        )
+        return "\n\n".join(b.text for b in self.body if isinstance(b, Paragraph | Heading | Quote))
 
     @property
     def excerpt(self) -> str:
@@ -140,7 +138,7 @@ class EpochSection:
 
 
 def _utc(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=timezone.utc)
+    return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
 
 
 def _lead(edition: str, day: str) -> str:
@@ -209,8 +207,10 @@ _RAW: tuple[EpochArticle, ...] = (
             ),
             "学校计划在学期末举办一次书法展，展出学生们的作品。",
         ],
-        featured=Figure(_img("2022/04", "calligraphy-main", "800x450"), "山区小学的书法课。（示意图）"),
-        tags=("书法", "山区小学"),
+        featured=Figure(
+            _img("2022/04", "calligraphy-main", "800x450"), "山区小学的书法课。（示意图）"
+        ),
+        tags=("山区小学", "书法"),
         byline="责任编辑：文华",
     ),
     _art(
