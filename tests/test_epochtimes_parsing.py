@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from urllib.error import HTTPError
+from urllib.request import urlopen
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -26,6 +28,7 @@ from goodnews_scraper.sites.epochtimes import (
     parse_list_page,
     section_id,
 )
+from tests.fixture_site import FixtureServer
 from tests.fixture_site.epochtimes_build import build_epochtimes_site
 from tests.fixture_site.epochtimes_content import (
     ARTICLES,
@@ -410,3 +413,19 @@ def test_requests_saved_by_reading_the_feed(capsys: pytest.CaptureFixture[str]) 
     with capsys.disabled():
         print("\nrequests per section (list pages + articles vs feed + teaser pages):")
         print("\n".join(rows), f"\nsaved in all: {total_saved}")
+
+
+def test_the_same_fixture_server_serves_the_epochtimes_site() -> None:
+    """Feeds and pages come over HTTP from the ntdtv fixture's server, with the site's builder."""
+    with FixtureServer(builder=build_epochtimes_site) as server:
+        sec = next(s for s in SECTIONS if s.feed == FEED_FULL)
+        with urlopen(server.url(sec.feed_path), timeout=10) as response:
+            assert response.headers["Content-Type"].startswith("application/rss+xml")
+            served = parse_feed(
+                response.read(), server.url(sec.feed_path), sec.edition, SiteUrls(server.origin)
+            )
+        assert [e.listed.article_id for e in served.entries] == list(sec.items)
+        with pytest.raises(HTTPError) as failed:
+            urlopen(server.url(sec.page_path(sec.failing_page or 2)), timeout=10)
+        failed.value.close()  # the error holds the response open
+        assert failed.value.code == 500
