@@ -65,6 +65,7 @@ __all__ = [
     "ParsedArticle",
     "SiteUrls",
     "article_id",
+    "clock_reading",
     "parse_article",
     "parse_feed",
     "parse_list_page",
