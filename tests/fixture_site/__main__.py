@@ -1,11 +1,19 @@
-"""Serve the fixture site by hand: ``python -m tests.fixture_site [--port 8000]``."""
+"""Serve the fixture site by hand: ``python -m tests.fixture_site [--port 8000] [--site ntdtv]``."""
 
 from __future__ import annotations
 
 import argparse
 import time
 
-from tests.fixture_site.server import FixtureServer
+from tests.fixture_site.build import build_site
+from tests.fixture_site.epochtimes_build import build_epochtimes_site
+from tests.fixture_site.server import FixtureServer, SiteBuilder
+
+#: Each site the fixture imitates: how to build it, and a page to start from.
+SITES: dict[str, tuple[SiteBuilder, str]] = {
+    "ntdtv": (build_site, "/gb/prog204"),
+    "epochtimes": (build_epochtimes_site, "/gb/nsc413.htm"),
+}
 
 
 def main() -> None:
@@ -13,10 +21,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--site", choices=sorted(SITES), default="ntdtv")
     args = parser.parse_args()
-    with FixtureServer(args.host, args.port) as server:
+    builder, entry = SITES[args.site]
+    with FixtureServer(args.host, args.port, builder=builder) as server:
         print(server.origin, flush=True)
-        print(f"  e.g. {server.url('/gb/prog204')}", flush=True)
+        print(f"  e.g. {server.url(entry)}", flush=True)
         try:
             while True:
                 time.sleep(3600)
