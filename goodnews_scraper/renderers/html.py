@@ -30,6 +30,8 @@ HTML_TEMPLATE = "page.html.j2"
 GFM_EXTENSIONS = ("table", "autolink", "tagfilter", "strikethrough")
 #: The Markdown page a folder shows first on GitHub, and its static-host equivalent.
 FOLDER_PAGE, FOLDER_HTML = "README.md", "index.html"
+#: Class of the link that stands for a picture on another host (CSS may style it).
+REMOTE_IMAGE_CLASS = "remote-image"
 
 
 def html_name(md_path: str) -> str:
@@ -78,7 +80,7 @@ def _is_remote(src: str, asset_prefixes: Sequence[str]) -> bool:
 def _image_as_link(img: lxml.html.HtmlElement) -> None:
     src = img.get("src") or ""
     text = img.get("alt") or posixpath.basename(urlsplit(src).path) or src
-    link = lxml.html.Element("a", href=src)
+    link = lxml.html.Element("a", {"href": src, "class": REMOTE_IMAGE_CLASS})
     link.text = text
     link.tail = img.tail
     parent = img.getparent()
