@@ -30,23 +30,24 @@ def section_name(edition: str, section: str) -> str:
     return next(s.name for s in SECTIONS if s.edition == edition and s.path == section)
 
 
-def record(article: FixtureArticle, html: str, url: str) -> ArticleRecord:
-    """The record the crawl stores for ``article`` (its first section), every picture mirrored."""
+def record_from_page(
+    html: str, url: str, *, article_id: str, edition: str, section: str, section_name: str
+) -> ArticleRecord:
+    """The record the crawl stores for the article page ``html``, every picture mirrored."""
     parsed = parse_article(html, url)
     body = clean_html(parsed.body_html, url)
-    section = article.sections[0]
     featured = parsed.featured_image
     urls = html_image_urls(body) + ([featured.url] if featured and featured.url else [])
     return ArticleRecord(
         site="ntdtv",
-        edition=article.edition,
-        article_id=article.id,
+        edition=edition,
+        article_id=article_id,
         url=url,
         section=section,
-        section_name=section_name(article.edition, section),
+        section_name=section_name,
         title=parsed.title,
         published=parsed.published.isoformat(),
-        page=page_relpath(section_slug(section), article.id),
+        page=page_relpath(section_slug(section), article_id),
         body_html=body,
         body_markdown=html_to_markdown(body),
         extraction=parsed.extraction,
@@ -55,6 +56,19 @@ def record(article: FixtureArticle, html: str, url: str) -> ArticleRecord:
         featured_image=None if featured is None else RecordImage(featured.url, featured.caption),
         full_video_url=parsed.full_video_url,
         images={url: image_path(url) for url in sorted(set(urls))},
+    )
+
+
+def record(article: FixtureArticle, html: str, url: str) -> ArticleRecord:
+    """The record of a fixture article, filed under its first section."""
+    section = article.sections[0]
+    return record_from_page(
+        html,
+        url,
+        article_id=article.id,
+        edition=article.edition,
+        section=section,
+        section_name=section_name(article.edition, section),
     )
 
 
