@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import random
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import feedparser
 import lxml.html
@@ -27,7 +28,8 @@ from goodnews_scraper.renderers.atom import (
 )
 from goodnews_scraper.sites.ntdtv import EDITION_LANGS
 from goodnews_scraper.store.records import ArticleRecord
-from tests.fixture_site import mirrored_articles
+from tests.crawl import FIXTURE_TOLERANCE, run_crawl
+from tests.fixture_site import SECTIONS, FixtureServer, mirrored_articles
 from tests.records import fixture_records, record
 from tests.test_hostile import CAPTION, GOOD_ID, TITLE, article_page
 
@@ -114,6 +116,35 @@ def test_each_entry_carries_the_article(records: list[ArticleRecord]) -> None:
         for subhead in article.subheads:
             assert subhead in text
         assert [tag.term for tag in entry.tags] == [article.sections[0]]
+
+
+def test_every_entry_links_a_page_the_crawl_wrote(
+    records: list[ArticleRecord], server: FixtureServer, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    sections = ",".join(s.path for s in SECTIONS if s.edition == "gb")
+    run_crawl(server.origin, site, f"sections={sections}", settings=FIXTURE_TOLERANCE)
+    parsed = feedparser.parse(feed(records))
+    assert parsed.entries
+    for entry in parsed.entries:
+        assert entry.link.startswith(f"{BASE}/pages/")
+        assert (site / entry.link.removeprefix(f"{BASE}/")).is_file(), entry.link
+
+
+def test_a_b5_feed_says_its_language() -> None:
+    b5 = fixture_records("b5")
+    assert b5
+    document = atom_feed(
+        entries(b5),
+        feed_id=feed_id("ntdtv", "b5", "prog204"),
+        title="大陸",
+        self_link=f"{BASE}/feeds/prog204.xml",
+        alternate_link=f"{BASE}/indexes/prog204.md",
+        lang=EDITION_LANGS["b5"],
+    )
+    parsed = feedparser.parse(document)
+    assert parsed.bozo == 0 and parsed.feed.language == "zh-Hant"
+    assert {e.id.split(":")[-1].split("/")[1] for e in parsed.entries} == {"b5"}
 
 
 def test_pictures_are_linked_as_on_the_page_featured_first(records: list[ArticleRecord]) -> None:
