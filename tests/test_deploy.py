@@ -136,6 +136,7 @@ def test_scrapy_cloud_egg_carries_settings_and_templates(tmp_path: Path) -> None
         "goodnews_scraper",
         "['home.md.j2',",
         "'index.md.j2',",
+        "'page.html.j2',",
         "'page.md.j2']",
         "PackageLoader",
     ]

@@ -1,4 +1,4 @@
-"""Jinja2 templates for pages, indexes and the home page.
+"""Jinja2 templates for pages, indexes, the home page and the HTML page frame.
 
 Users edit the templates, never the code: the packaged ones live in the
 top-level ``templates/`` folder, and a folder named by the ``TEMPLATES_DIR``
@@ -22,9 +22,10 @@ from jinja2 import (
     StrictUndefined,
     Template,
     TemplateError,
+    select_autoescape,
 )
 
-TEMPLATE_NAMES = ("page.md.j2", "index.md.j2", "home.md.j2")
+TEMPLATE_NAMES = ("page.md.j2", "index.md.j2", "home.md.j2", "page.html.j2")
 TEMPLATE_SUFFIX = ".j2"
 #: Templates the others include or import: compiled at start too, so a broken
 #: one fails the start rather than the first page.
@@ -92,7 +93,9 @@ def template_environment(user_dir: str | Path | None = None) -> Environment:
     loaders.append(_packaged_loader())
     env = Environment(
         loader=ChoiceLoader(loaders),
-        autoescape=False,
+        # Markdown templates escape through the md filters; HTML ones escape
+        # every value unless it is marked safe (the rendered body).
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
