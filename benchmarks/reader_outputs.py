@@ -21,6 +21,7 @@ from functools import partial
 from typing import Any
 
 from benchmarks.site import article_pages, sections_of, synthetic_article
+from goodnews_scraper.conversion.image_links import relative_link
 from goodnews_scraper.conversion.templates import load_templates
 from goodnews_scraper.renderers import pages
 from goodnews_scraper.renderers.atom import FeedEntry, atom_feed, entry_from_record, feed_id
