@@ -55,7 +55,7 @@ def run(root: Path, items: list[object], finish: bool = True) -> None:
     exporter = MirrorTreeExporter(
         io.BytesIO(),
         root=root,
-        renderer=MirrorRenderer(load_templates(), Links()),
+        renderer=MirrorRenderer(load_templates(), Links(), site="ntdtv"),
         batch_articles=100 if finish else 1,
     )
     exporter.start_exporting()

@@ -81,7 +81,7 @@ class Command(ScrapyCrawlCommand):
                     preflight(self.settings, **opts.spargs)
                 check_settings(self.settings)
                 # Every template, on the tree's own data: a failure stops the start.
-                MirrorRenderer.from_settings(self.settings).check(
+                MirrorRenderer.from_settings(self.settings, spidercls.name).check(
                     MirrorTree(site_dir(self.settings))
                 )
             except KeyError:

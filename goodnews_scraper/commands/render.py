@@ -26,7 +26,13 @@ from goodnews_scraper.mirror.files import WriteBatch, sync_filesystem
 from goodnews_scraper.mirror.lock import TreeLock, TreeLocked
 from goodnews_scraper.mirror.tree import MirrorTree, UnsafeNameError
 from goodnews_scraper.renderers.mirror import MirrorRenderer
-from goodnews_scraper.renderers.tree import RenderPlan, TreeProblems, plan_render, tree_units
+from goodnews_scraper.renderers.tree import (
+    RenderPlan,
+    TreeProblems,
+    plan_render,
+    tree_site,
+    tree_units,
+)
 from goodnews_scraper.settings_checks import SettingError, site_dir
 
 if TYPE_CHECKING:
@@ -62,8 +68,8 @@ class Command(ScrapyCommand):
         assert self.settings is not None
         started = time.monotonic()
         try:
-            renderer = MirrorRenderer.from_settings(self.settings)
             tree = MirrorTree(site_dir(self.settings))
+            renderer = MirrorRenderer.from_settings(self.settings, tree_site(tree))
         except (SettingError, TemplateSetupError) as error:
             self._fail(2, str(error))
             return

@@ -117,7 +117,8 @@ class MirrorTreeExporter(BaseItemExporter):
     @classmethod
     def from_crawler(cls, crawler: Crawler, file: Any, **kwargs: Any) -> MirrorTreeExporter:
         batch_articles, batch_seconds = write_batch(crawler.settings)
-        renderer = MirrorRenderer.from_settings(crawler.settings, crawler.stats)
+        site = crawler.spider.name if crawler.spider is not None else ""
+        renderer = MirrorRenderer.from_settings(crawler.settings, site, crawler.stats)
         if not renderer.links.mirror_base_url:
             logger.warning(
                 "MIRROR_BASE_URL is not set: share links and QR codes point to the original "

@@ -23,7 +23,7 @@ def index_relpath(slug: str, month: str = "") -> str:
     return f"indexes/{slug}/{month}.md" if month else f"indexes/{slug}.md"
 
 
-def index_markdown(template: Template, slug: str, part: SectionIndex) -> str:
+def index_markdown(template: Template, site: str, slug: str, part: SectionIndex) -> str:
     """One index page: a short index, the head of a split one, or one of its months."""
     if part.month:
         up, home, index_link = "../../", "../../README.md", f"../{slug}.md"
@@ -39,6 +39,7 @@ def index_markdown(template: Template, slug: str, part: SectionIndex) -> str:
     ]
     return render(
         template,
+        site=site,
         edition=part.edition,
         section=part.section,
         section_name=part.name,
@@ -77,7 +78,7 @@ def latest_entries(sections: list[HomeSection], limit: int) -> list[tuple[IndexE
 
 
 def home_markdown(
-    template: Template, edition: str, sections: list[HomeSection], latest_count: int
+    template: Template, site: str, edition: str, sections: list[HomeSection], latest_count: int
 ) -> str:
     """The home page: every section with its count and newest date, then the newest articles."""
     rows = []
@@ -98,4 +99,6 @@ def home_markdown(
     ]
     # The newest article's time, never the run's: an unchanged mirror renders the same bytes.
     updated = newest[0][0].published[:16].replace("T", " ") if newest else ""
-    return render(template, edition=edition, sections=rows, latest=latest, updated=updated)
+    return render(
+        template, site=site, edition=edition, sections=rows, latest=latest, updated=updated
+    )

@@ -23,7 +23,7 @@ from goodnews_scraper.renderers.indexes import (
 from goodnews_scraper.renderers.links import Links
 from goodnews_scraper.renderers.pages import index_entry, page_file, qr_relpath
 from goodnews_scraper.settings_checks import assets_base_url, home_latest, mirror_base_url
-from goodnews_scraper.store.records import ArticleRecord, RecordError, RecordImage
+from goodnews_scraper.store.records import ArticleRecord, RecordImage, first_record
 from goodnews_scraper.timing import stage_timer
 
 if TYPE_CHECKING:
@@ -50,22 +50,26 @@ class MirrorRenderer:
         templates: dict[str, Template],
         links: Links,
         *,
+        site: str,
         latest_count: int = 30,
         stats: StatsCollector | None = None,
     ) -> None:
         self.templates = templates
+        #: The spider (site) the tree mirrors: templates pick its labels by it.
+        self.site = site
         self.links = links
         self.latest_count = latest_count
         self.stats = stats
 
     @classmethod
     def from_settings(
-        cls, settings: BaseSettings, stats: StatsCollector | None = None
+        cls, settings: BaseSettings, site: str, stats: StatsCollector | None = None
     ) -> MirrorRenderer:
         """Raises SettingError or TemplateSetupError naming what is wrong."""
         return cls(
             load_templates(settings.get("TEMPLATES_DIR")),
             Links(mirror_base_url(settings), assets_base_url(settings)),
+            site=site,
             latest_count=home_latest(settings),
             stats=stats,
         )
@@ -80,11 +84,13 @@ class MirrorRenderer:
 
     def index_files(self, slug: str, part: SectionIndex) -> list[RenderedFile]:
         """The page of one index file (its data is the tree writer's, not a rendering)."""
-        text = index_markdown(self.templates["index.md.j2"], slug, part)
+        text = index_markdown(self.templates["index.md.j2"], self.site, slug, part)
         return [RenderedFile(index_relpath(slug, part.month), text.encode())]
 
     def home_files(self, edition: str, sections: list[HomeSection]) -> list[RenderedFile]:
-        text = home_markdown(self.templates["home.md.j2"], edition, sections, self.latest_count)
+        text = home_markdown(
+            self.templates["home.md.j2"], self.site, edition, sections, self.latest_count
+        )
         return [RenderedFile(HOME_PATH, text.encode())]
 
     def check(self, tree: MirrorTree) -> None:
@@ -93,7 +99,7 @@ class MirrorRenderer:
         A template that fails on real data then stops the crawl at start, not
         after it: raises TemplateRenderError naming the template and line.
         """
-        record = _first_record(tree) or sample_record()
+        record = first_record(tree) or sample_record(self.site)
         self.article_files(record)
         slug = section_slug(record.section)
         head = tree.load_head(slug) if tree.root.is_dir() else None
@@ -106,21 +112,10 @@ class MirrorRenderer:
         self.home_files(head.edition, [HomeSection(slug, head)])
 
 
-def _first_record(tree: MirrorTree) -> ArticleRecord | None:
-    for article_id, slug in sorted(tree.existing_records().items()):
-        try:
-            return ArticleRecord.from_json(
-                tree.record_path(f"pages/{slug}/{article_id}.md").read_bytes()
-            )
-        except (OSError, RecordError):
-            continue
-    return None
-
-
-def sample_record() -> ArticleRecord:
-    """An article with every optional part filled in, for checking templates."""
+def sample_record(site: str) -> ArticleRecord:
+    """An article of ``site`` with every optional part filled in, for checking templates."""
     return ArticleRecord(
-        site="sample",
+        site=site,
         edition="gb",
         article_id="a1",
         url="https://example.com/gb/2021/05/20/a1.html",

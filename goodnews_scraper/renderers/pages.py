@@ -51,6 +51,7 @@ def page_markdown(template: Template, record: ArticleRecord, links: Links) -> st
     return render(
         template,
         title=record.title,
+        site=record.site,
         edition=record.edition,
         section_name=record.section_name,
         url=record.url,

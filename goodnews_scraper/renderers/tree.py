@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 from goodnews_scraper.mirror.tree import record_relpath
 from goodnews_scraper.renderers.indexes import HomeSection
 from goodnews_scraper.renderers.mirror import RenderedFile
-from goodnews_scraper.store.records import ArticleRecord, RecordError
-from goodnews_scraper.store.upgrade import PageUpgrader
+from goodnews_scraper.store.records import ArticleRecord, RecordError, first_record
+from goodnews_scraper.store.upgrade import LEGACY_SITE, PageUpgrader
 
 if TYPE_CHECKING:
     from goodnews_scraper.mirror.tree import MirrorTree
@@ -39,6 +39,12 @@ class TreeProblems:
 
     broken_records: list[str] = field(default_factory=list)
     inexact_pages: list[str] = field(default_factory=list)
+
+
+def tree_site(tree: MirrorTree) -> str:
+    """The site a tree mirrors, as its records say (a tree from before the store: ntdtv's)."""
+    record = first_record(tree)
+    return record.site if record is not None else LEGACY_SITE
 
 
 def _unchanged(tree: MirrorTree, file: RenderedFile) -> bool:

@@ -22,6 +22,7 @@ from goodnews_scraper.mirror.tree import check_article_id, check_section
 
 if TYPE_CHECKING:
     from goodnews_scraper.items import Article
+    from goodnews_scraper.mirror.tree import MirrorTree
 
 #: Bumped when a field changes meaning; readers refuse newer versions.
 RECORD_VERSION = 1
@@ -116,3 +117,15 @@ class ArticleRecord:
             full_video_url=item.full_video_url,
             images=dict(sorted(item.images.items())),
         )
+
+
+def first_record(tree: MirrorTree) -> ArticleRecord | None:
+    """The first readable record of the tree (by folder and id), if any."""
+    for article_id, slug in sorted(tree.existing_records().items()):
+        try:
+            return ArticleRecord.from_json(
+                tree.record_path(f"pages/{slug}/{article_id}.md").read_bytes()
+            )
+        except (OSError, RecordError):
+            continue
+    return None
