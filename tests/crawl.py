@@ -131,3 +131,19 @@ def new_article_files(article_id: str, slug: str) -> set[str]:
         f"indexes/{slug}.md",
         "README.md",
     }
+
+
+def run_render(site: Path, *settings: str) -> subprocess.CompletedProcess[str]:
+    """The real ``scrapy render`` on ``site`` with ``NAME=VALUE`` settings."""
+    command = [sys.executable, "-m", "scrapy", "render", "-s", f"SITE_DIR={site}"]
+    for setting in settings:
+        command += ["-s", setting]
+    return subprocess.run(
+        command,
+        cwd=crawl_cwd(site),
+        env=crawl_env(),
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )

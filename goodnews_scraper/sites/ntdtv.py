@@ -44,8 +44,6 @@ from goodnews_scraper.items import (
 )
 
 EDITIONS = ("gb", "b5")
-#: Each edition's script as a language tag, for HTML ``lang`` and Atom ``xml:lang``.
-EDITION_LANGS = {"gb": "zh-Hans", "b5": "zh-Hant"}
 DEFAULT_SECTIONS = (
     "prog1695",
     "prog1138",
