@@ -129,6 +129,8 @@ def new_article_files(article_id: str, slug: str) -> set[str]:
         f"store/articles/{slug}/{article_id}.json",
         f"indexes/{slug}.json",
         f"indexes/{slug}.md",
+        f"feeds/{slug}.xml",
+        "feeds/all.xml",
         "README.md",
     }
 
