@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -51,6 +52,16 @@ FIXTURE_TOLERANCE = {
 
 #: ``scrapy crawl ntdtv`` with the interpreter running the tests.
 SCRAPY_CRAWL = [sys.executable, "-m", "scrapy", "crawl", "ntdtv"]
+
+
+def project_copy(dest: Path) -> Path:
+    """A copy of the project's source at ``dest``, for tools that write where they run
+    (egg builds leave ``build/`` and ``*.egg-info`` behind): never into the checkout."""
+    ignore = shutil.ignore_patterns(
+        ".git", "build", "*.egg-info", "__pycache__", ".scrapy", "site", ".pytest_cache"
+    )
+    shutil.copytree(PROJECT_ROOT, dest, ignore=ignore)
+    return dest
 
 
 def crawl_env() -> dict[str, str]:
