@@ -7,12 +7,14 @@ and sane (counts, files, sizes), never how fast anything was.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
-from benchmarks import run, stages
+from benchmarks import photos, run, stages
 from benchmarks.site import sections_of
+from goodnews_scraper import settings as run_settings
 
 ARTICLES = 16
 
@@ -96,3 +98,47 @@ def test_stage_benchmark_times_every_stage_and_its_output_is_stable() -> None:
     assert first["digest"] == again["digest"]
     fixture = stages.measure(articles=0, repeat=1, fixture=True)
     assert fixture["articles"] > 25 and fixture["digest"] != first["digest"]
+
+
+def _skimage_or_skip() -> None:
+    """Skip without scikit-image, unless the run says it must be there."""
+    try:
+        import skimage  # noqa: F401
+    except ImportError:
+        if not os.environ.get("GOODNEWS_TESTS_NEED_SKIMAGE"):
+            pytest.skip("scikit-image is not installed (GOODNEWS_TESTS_NEED_SKIMAGE unset)")
+        raise
+
+
+def test_photo_benchmark_on_one_photo_gives_the_whole_table() -> None:
+    """``benchmarks.photos`` on one photograph: every encoding, sane sizes and SSIM."""
+    _skimage_or_skip()
+    result = photos.measure(["coffee"], per_day=40, sample=4)
+    rows = result["encodings"]
+    assert [(r["format"], r["quality"]) for r in rows] == list(photos.ENCODINGS)
+    for row in rows:
+        assert 0 < row["bytes"]["body"] < row["bytes"]["featured"] < 800 * 450 * 3
+        assert 0 < row["ssim_min"] <= row["ssim_mean"] < 1
+    for fmt in ("jpeg", "webp"):  # a higher quality costs bytes and buys SSIM
+        same = [r for r in rows if r["format"] == fmt]
+        assert [r["bytes"]["featured"] for r in same] == sorted(
+            r["bytes"]["featured"] for r in same
+        )
+        assert [r["ssim_mean"] for r in same] == sorted(r["ssim_mean"] for r in same)
+    names = {f"{r['format']} {r['quality']}": r for r in rows}
+    today, best = names[result["today"]], names[result["recommended"]]
+    assert result["today"] == f"jpeg {run_settings.IMAGES_JPEG_QUALITY}"
+    assert best["ssim_mean"] >= today["ssim_mean"] and best["ssim_min"] >= today["ssim_min"]
+    parts = result["per_article"]
+    assert len(parts) == 5 and all(p["raw"] >= p["git"] > 0 for p in parts.values())
+    assert result["per_article_git_bytes"] == sum(p["git"] for p in parts.values())
+    assert result["years_in_1_gb"] == round(
+        1e9 / (result["per_article_git_bytes"] * 40 * 365.25), 1
+    )
+    table = photos.report(result)
+    header = next(line for line in table.splitlines() if line.startswith("| encoding"))
+    lines = [line for line in table.splitlines() if line.startswith("| ")]
+    # two tables, each with a header and a rule; the second ends with the total
+    assert len(lines) == 2 + len(rows) + 2 + len(parts) + 1
+    assert all(line.count("|") == header.count("|") for line in lines[: 2 + len(rows)])
+    assert "**recommended**" in table
