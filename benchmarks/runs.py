@@ -103,9 +103,10 @@ def run_process(
 class Server:
     """``benchmarks.server`` in its own process, driven through its stdin."""
 
-    def __init__(self, articles: int) -> None:
+    def __init__(self, articles: int, delay: float = 0.0) -> None:
+        command = [sys.executable, "-m", "benchmarks.server", "--articles", str(articles)]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "benchmarks.server", "--articles", str(articles)],
+            [*command, "--delay", str(delay)],
             cwd=PROJECT_ROOT,
             env=environment(project=False),
             stdin=subprocess.PIPE,
@@ -153,10 +154,13 @@ class Server:
 class Bench:
     """The runs of one benchmark, in one work folder, against one server."""
 
-    def __init__(self, server: Server, workdir: Path, sections: list[str]) -> None:
+    def __init__(
+        self, server: Server, workdir: Path, sections: list[str], pace: dict[str, str] = PACE
+    ) -> None:
         self.server = server
         self.workdir = workdir
         self.sections = sections
+        self.pace = pace
 
     def _measure(self, name: str, command: list[str], cwd: Path, project: bool) -> Run:
         stats_file, log_path = cwd / f"{name}-stats.json", cwd / f"{name}.log"
@@ -193,7 +197,7 @@ class Bench:
             f"sections={','.join(self.sections)}",
         ]
         command += ["-o", str(cwd / "raw.jsonl")]
-        for setting, value in {**PACE, **(settings or {})}.items():
+        for setting, value in {**self.pace, **(settings or {})}.items():
             command += ["-s", f"{setting}={value}"]
         run = self._measure(name, command, cwd, project=False)
         run.articles = int(run.stat("item_scraped_count"))
@@ -205,7 +209,7 @@ class Bench:
     ) -> Run:
         cwd = self.workdir / tree
         site = cwd / "site"
-        settings = {**PACE, "MIRROR_BASE_URL": MIRROR_BASE_URL, **(extra or {})}
+        settings = {**self.pace, "MIRROR_BASE_URL": MIRROR_BASE_URL, **(extra or {})}
         if images is not None:
             settings["IMAGES_ENABLED"] = str(images)
         command = crawl_command(
@@ -228,9 +232,9 @@ def images_supported() -> bool:
 
 
 @contextmanager
-def serving(articles: int) -> Iterator[Server]:
+def serving(articles: int, delay: float = 0.0) -> Iterator[Server]:
     """A ``Server`` of ``articles`` articles, stopped on the way out."""
-    server = Server(articles)
+    server = Server(articles, delay)
     try:
         yield server
     finally:
