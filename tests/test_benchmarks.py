@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import photos, run, stages
+from benchmarks import photos, polite, run, stages, store_layout
 from benchmarks.site import sections_of
 from goodnews_scraper import settings as run_settings
 
@@ -142,3 +142,40 @@ def test_photo_benchmark_on_one_photo_gives_the_whole_table() -> None:
     assert len(lines) == 2 + len(rows) + 2 + len(parts) + 1
     assert all(line.count("|") == header.count("|") for line in lines[: 2 + len(rows)])
     assert "**recommended**" in table
+
+
+def test_store_layout_benchmark_writes_and_commits_both_layouts(tmp_path: Path) -> None:
+    """``benchmarks.store_layout`` on 40 records and 2 days of 8: real files, real git."""
+    result = store_layout.measure(records=40, days=2, per_day=8, workdir=tmp_path)
+    assert result["record_bytes_mean"] > 2000  # a converted body, not an empty record
+    per_article, per_month = result["layouts"]["per_article"], result["layouts"]["per_month"]
+    assert per_article["store_files"] == 40 + 2 * 8
+    assert per_article["daily_run"]["files"] == 8
+    # 8 consecutive articles fall in at most 8 sections' month files, usually fewer
+    assert 1 <= per_month["daily_run"]["files"] <= 8 and per_month["store_files"] <= 16
+    # a month file is rewritten whole: a day writes more bytes than the new records hold
+    assert per_month["daily_run"]["bytes"] > per_article["daily_run"]["bytes"]
+    for layout in (per_article, per_month):
+        git = layout["git"]
+        assert git["after_days_before_gc"]["count"] > git["after_first_commit"]["count"] > 0
+        assert git["after_gc"]["count"] == 0 and git["after_gc"]["size_pack"] > 0
+        assert git["push_last_day_bytes"] > 0
+    assert "| per_article |" in store_layout.report(result)
+    assert not any(tmp_path.iterdir())  # the repositories are removed
+
+
+def test_polite_benchmark_runs_both_spiders_at_the_project_pace(tmp_path: Path) -> None:
+    """``benchmarks.polite``, one article a section: both fetch the same pages at the same pace."""
+    result = polite.measure(articles=8, delay=0.01, images=False, workdir=tmp_path)
+    assert result["pace"]["AUTOTHROTTLE_ENABLED"] == str(run_settings.AUTOTHROTTLE_ENABLED)
+    assert result["pace"]["DOWNLOAD_DELAY"] == str(run_settings.DOWNLOAD_DELAY)
+    base, mirror = result["runs"]["baseline"], result["runs"]["mirror"]
+    assert base["returncode"] == mirror["returncode"] == 0
+    assert base["articles"] == mirror["articles"] == 8
+    assert base["requests"] == mirror["requests"]
+    assert result["wall_ratio"] > 0 and "Mirror / baseline" in polite.report(result)
+    # Scrapy logs the settings each crawl ran with: the politeness of settings.py
+    for log in (tmp_path / "baseline" / "baseline.log", tmp_path / "tree" / "mirror.log"):
+        overridden = log.read_text().split("Overridden settings:", 1)[1].split("}", 1)[0]
+        for name in ("AUTOTHROTTLE_ENABLED", "DOWNLOAD_DELAY", "CONCURRENT_REQUESTS_PER_DOMAIN"):
+            assert f"'{name}': '{getattr(run_settings, name)}'" in overridden, (log, name)
