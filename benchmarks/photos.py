@@ -194,6 +194,12 @@ def measure(
     today_parts = article_bytes(today, sample) if best is not today else parts
     total = sum(p["git"] for p in parts.values())
     total_today = sum(p["git"] for p in today_parts.values())
+    pictures = next(p["git"] for name, p in parts.items() if name.startswith("pictures"))
+    text = total - pictures
+    per_picture_set = {
+        r.name: FEATURED_PER_ARTICLE * r.bytes["featured"] + BODY_PER_ARTICLE * r.bytes["body"]
+        for r in rows
+    }
     return {
         "photos": names,
         "sizes": {kind: list(size) for kind, size in SIZES.items()},
@@ -216,6 +222,13 @@ def measure(
         "sections": len(DEFAULT_SECTIONS),
         "years_in_1_gb": round(years_in(GIGABYTE, total, per_day), 1),
         "years_in_1_gb_today": round(years_in(GIGABYTE, total_today, per_day), 1),
+        "years_in_1_gb_by_pictures": {
+            "none": round(years_in(GIGABYTE, text, per_day), 1),
+            **{
+                name: round(years_in(GIGABYTE, text + size, per_day), 1)
+                for name, size in per_picture_set.items()
+            },
+        },
     }
 
 
@@ -281,6 +294,12 @@ def report(result: dict[str, Any]) -> str:
         f"1 GB holds **{result['years_in_1_gb']} years** with {result['recommended']} "
         f"pictures ({result['years_in_1_gb_today']} years with {result['today']}). "
         "Index and home page rewrites add history on top (not counted here).",
+        "",
+        "Years in 1 GB by pictures: "
+        + ", ".join(
+            f"{name} {years}" for name, years in result["years_in_1_gb_by_pictures"].items()
+        )
+        + ".",
     ]
     return "\n".join(parts) + "\n"
 
