@@ -1,7 +1,7 @@
 """Store layout: one JSON file per article, or one JSON-lines file per section and month?
 
     python -m benchmarks.store_layout [--records 20000] [--days 60] [--per-day 40]
-                                      [--aggressive] [--workdir DIR] [--out FILE.json]
+        [--layouts per_article,per_month] [--aggressive] [--workdir DIR] [--out FILE.json]
 
 Both layouts start from the same ``--records`` synthetic article records
 (``benchmarks/records.py``: the store's fields, bodies converted by the real
@@ -10,6 +10,9 @@ add ``--per-day`` newer articles (the synthetic site publishes one every 36
 minutes, 40 a day) and commit:
 
 - ``per_article``: ``store/articles/<slug>/<id>.json``, one new file a record;
+- ``per_article_by_month`` (with ``--layouts``): the same in month folders,
+  ``store/articles/<slug>/<YYYY-MM>/<id>.json``, so a commit rewrites a
+  month's small tree object rather than the section's folder of every article;
 - ``per_month``: ``store/<slug>/<YYYY-MM>.jsonl``, records sorted by id, the
   whole file rewritten when a record joins it.
 
@@ -45,7 +48,8 @@ from benchmarks.records import Converted, many_records, record_json, record_line
 from benchmarks.report import table
 from goodnews_scraper.mirror.files import WriteBatch
 
-LAYOUTS = ("per_article", "per_month")
+LAYOUTS = ("per_article", "per_month", "per_article_by_month")
+DEFAULT_LAYOUTS = LAYOUTS[:2]
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "bench",
     "GIT_AUTHOR_EMAIL": "bench@example.invalid",
@@ -86,11 +90,14 @@ class Layout:
 
     def files(self, batch: list[Converted]) -> dict[Path, bytes]:
         """The files a run adding ``batch`` writes, with their new bytes."""
-        if self.name == "per_article":
+        if self.name.startswith("per_article"):
+            by_month = self.name == "per_article_by_month"
             return {
-                self.store / "articles" / c.slug / f"{c.record['article_id']}.json": record_json(
-                    c.record
-                )
+                self.store
+                / "articles"
+                / c.slug
+                / (c.month if by_month else "")
+                / f"{c.record['article_id']}.json": record_json(c.record)
                 for c in batch
             }
         touched: set[Path] = set()
@@ -139,7 +146,12 @@ def push_bytes(repo: Path) -> int:
 
 
 def measure(
-    records: int, days: int, per_day: int, workdir: Path, aggressive: bool = False
+    records: int,
+    days: int,
+    per_day: int,
+    workdir: Path,
+    aggressive: bool = False,
+    layouts: tuple[str, ...] = DEFAULT_LAYOUTS,
 ) -> dict[str, Any]:
     started = time.perf_counter()
     converted = many_records(records + days * per_day, distinct=True)
@@ -153,7 +165,7 @@ def measure(
         "aggressive": aggressive,
         "layouts": {},
     }
-    for name in LAYOUTS:
+    for name in layouts:
         repo = workdir / name
         shutil.rmtree(repo, ignore_errors=True)
         repo.mkdir(parents=True)
@@ -256,6 +268,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument(
+        "--layouts",
+        default=",".join(DEFAULT_LAYOUTS),
+        help=f"comma-separated, of {', '.join(LAYOUTS)}",
+    )
+    parser.add_argument(
         "--aggressive",
         action="store_true",
         help="also git gc --aggressive (minutes at 20,000 records)",
@@ -263,9 +280,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.records < 1 or args.days < 0 or args.per_day < 1:
         parser.error("--records and --per-day must be at least 1, --days at least 0")
+    layouts = tuple(name for name in args.layouts.split(",") if name)
+    if not layouts or any(name not in LAYOUTS for name in layouts):
+        parser.error(f"--layouts: choose from {', '.join(LAYOUTS)}")
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="goodnews-store-"))
     try:
-        result = measure(args.records, args.days, args.per_day, workdir, args.aggressive)
+        result = measure(args.records, args.days, args.per_day, workdir, args.aggressive, layouts)
     finally:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)

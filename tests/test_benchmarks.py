@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks import photos, polite, run, stages, store_layout
+from benchmarks.records import convert
 from benchmarks.site import sections_of
 from goodnews_scraper import settings as run_settings
 
@@ -146,16 +147,20 @@ def test_photo_benchmark_on_one_photo_gives_the_whole_table() -> None:
 
 def test_store_layout_benchmark_writes_and_commits_both_layouts(tmp_path: Path) -> None:
     """``benchmarks.store_layout`` on 40 records and 2 days of 8: real files, real git."""
-    result = store_layout.measure(records=40, days=2, per_day=8, workdir=tmp_path)
+    result = store_layout.measure(
+        records=40, days=2, per_day=8, workdir=tmp_path, layouts=store_layout.LAYOUTS
+    )
     assert result["record_bytes_mean"] > 2000  # a converted body, not an empty record
     per_article, per_month = result["layouts"]["per_article"], result["layouts"]["per_month"]
-    assert per_article["store_files"] == 40 + 2 * 8
-    assert per_article["daily_run"]["files"] == 8
+    by_month = result["layouts"]["per_article_by_month"]
+    for layout in (per_article, by_month):
+        assert layout["store_files"] == 40 + 2 * 8
+        assert layout["daily_run"]["files"] == 8
     # 8 consecutive articles fall in at most 8 sections' month files, usually fewer
     assert 1 <= per_month["daily_run"]["files"] <= 8 and per_month["store_files"] <= 16
     # a month file is rewritten whole: a day writes more bytes than the new records hold
     assert per_month["daily_run"]["bytes"] > per_article["daily_run"]["bytes"]
-    for layout in (per_article, per_month):
+    for layout in (per_article, per_month, by_month):
         git = layout["git"]
         assert git["after_days_before_gc"]["count"] > git["after_first_commit"]["count"] > 0
         assert git["after_gc"]["count"] == 0 and git["after_gc"]["size_pack"] > 0
@@ -179,3 +184,26 @@ def test_polite_benchmark_runs_both_spiders_at_the_project_pace(tmp_path: Path) 
         overridden = log.read_text().split("Overridden settings:", 1)[1].split("}", 1)[0]
         for name in ("AUTOTHROTTLE_ENABLED", "DOWNLOAD_DELAY", "CONCURRENT_REQUESTS_PER_DOMAIN"):
             assert f"'{name}': '{getattr(run_settings, name)}'" in overridden, (log, name)
+
+
+def test_store_layouts_put_a_record_where_they_say(tmp_path: Path) -> None:
+    """The three layouts' paths, and a month file that keeps its records sorted by id."""
+    first, second = convert([8, 16])  # one section, one month
+    paths = {
+        name: sorted(store_layout.Layout(name, tmp_path).files([second, first]))
+        for name in store_layout.LAYOUTS
+    }
+    store = tmp_path / "store"
+    assert paths["per_article"] == sorted(
+        store / "articles" / c.slug / f"{c.record['article_id']}.json" for c in (first, second)
+    )
+    assert paths["per_article_by_month"] == sorted(
+        store / "articles" / c.slug / c.month / f"{c.record['article_id']}.json"
+        for c in (first, second)
+    )
+    assert paths["per_month"] == sorted(
+        {store / c.slug / f"{c.month}.jsonl" for c in (first, second)}
+    )
+    (data,) = store_layout.Layout("per_month", tmp_path).files([second, first]).values()
+    ids = [json.loads(line)["article_id"] for line in data.splitlines()]
+    assert ids == [first.record["article_id"], second.record["article_id"]]
