@@ -5,7 +5,8 @@ parsed by the ntdtv site module, cleaned and converted to Markdown, and kept
 as the JSON record the article store (issue 12) is to hold under
 ``store/articles/<slug>/<id>.json``: so a record is as large as the store's
 will be, body for body. Its page is the mirror's Markdown page (the page
-template) and its QR code the mirror's PNG, for the bytes-per-article sums.
+template, after the metadata line the tree puts first) and its QR code the
+mirror's PNG, for the bytes-per-article sums.
 
 Converting costs about 2.5 ms of CPU an article, so many records are made in
 worker processes (:func:`many_records`).
@@ -22,12 +23,12 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from benchmarks.site import article_index, article_pages, sections_of
+from benchmarks.site import article_index, article_pages, section_name, sections_of
 from goodnews_scraper.conversion.clean_html import clean_html
 from goodnews_scraper.conversion.markdown import html_to_markdown
 from goodnews_scraper.conversion.qr_code import qr_png
 from goodnews_scraper.conversion.templates import load_templates
-from goodnews_scraper.mirror.tree import page_relpath, section_slug
+from goodnews_scraper.mirror.tree import IndexEntry, page_meta_line, page_relpath, section_slug
 from goodnews_scraper.pipelines.page import render_page
 from goodnews_scraper.sites.ntdtv import ArticleRejected, parse_article
 
@@ -103,7 +104,11 @@ def convert(ks: Iterable[int], pages: bool = False, distinct: bool = False) -> l
         section = sections_of(k)[0]
         slug = section_slug(section)
         item = parsed.article(
-            url=url, article_id=article_id, edition="gb", section=section, section_name=section
+            url=url,
+            article_id=article_id,
+            edition="gb",
+            section=section,
+            section_name=section_name(section),
         )
         item.body_html = clean_html(parsed.body_html, url)
         item.body_markdown = html_to_markdown(item.body_html)
@@ -141,7 +146,10 @@ def convert(ks: Iterable[int], pages: bool = False, distinct: bool = False) -> l
             item.page_url = f"{MIRROR_BASE_URL}/{relpath}"
             item.qr_png = qr_png(item.page_url)
             qr_bytes = len(item.qr_png)
-            page = render_page(template, item)
+            entry = IndexEntry(
+                article_id, item.title, item.published.isoformat(), relpath, item.url
+            )
+            page = page_meta_line(entry) + render_page(template, item)  # as the tree writes it
         month = item.published.strftime("%Y-%m")
         out.append(Converted(k, slug, month, record, page, qr_bytes))
     return out
