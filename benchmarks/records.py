@@ -28,9 +28,11 @@ from goodnews_scraper.conversion.clean_html import clean_html
 from goodnews_scraper.conversion.markdown import html_to_markdown
 from goodnews_scraper.conversion.qr_code import qr_png
 from goodnews_scraper.conversion.templates import load_templates
-from goodnews_scraper.mirror.tree import IndexEntry, page_meta_line, page_relpath, section_slug
-from goodnews_scraper.pipelines.page import render_page
+from goodnews_scraper.mirror.tree import page_relpath, section_slug
+from goodnews_scraper.renderers.links import Links
+from goodnews_scraper.renderers.pages import page_file
 from goodnews_scraper.sites.ntdtv import ArticleRejected, parse_article
+from goodnews_scraper.store.records import ArticleRecord
 
 ORIGIN = "https://www.ntdtv.com"
 MIRROR_BASE_URL = "https://github.com/OWNER/REPO/blob/main"
@@ -120,36 +122,14 @@ def convert(ks: Iterable[int], pages: bool = False, distinct: bool = False) -> l
         image_urls = _IMG_SRC.findall(item.body_html)
         if item.featured_image is not None:
             image_urls.insert(0, item.featured_image.url)
-        record: dict[str, Any] = {
-            "site": "ntdtv",
-            "edition": item.edition,
-            "url": item.url,
-            "article_id": item.article_id,
-            "section": item.section,
-            "section_name": item.section_name,
-            "title": item.title,
-            "published": item.published.isoformat(),
-            "byline": item.byline,
-            "tags": item.tags,
-            "featured_image": None
-            if item.featured_image is None
-            else {"url": item.featured_image.url, "caption": item.featured_image.caption},
-            "full_video_url": item.full_video_url,
-            "body_html": item.body_html,
-            "body_markdown": item.body_markdown,
-            "extraction": item.extraction,
-            "page": relpath,
-            "images": {u: _image_path(u) for u in dict.fromkeys(image_urls)},
-        }
+        item.images = {u: _image_path(u) for u in dict.fromkeys(image_urls)}
+        stored = ArticleRecord.from_article(item, relpath)
+        record: dict[str, Any] = json.loads(stored.to_json())
         page, qr_bytes = "", 0
         if template is not None:
-            item.page_url = f"{MIRROR_BASE_URL}/{relpath}"
-            item.qr_png = qr_png(item.page_url)
-            qr_bytes = len(item.qr_png)
-            entry = IndexEntry(
-                article_id, item.title, item.published.isoformat(), relpath, item.url
-            )
-            page = page_meta_line(entry) + render_page(template, item)  # as the tree writes it
+            links = Links(MIRROR_BASE_URL)
+            qr_bytes = len(qr_png(links.share_url(stored)))
+            page = page_file(template, stored, links)  # as the tree writes it
         month = item.published.strftime("%Y-%m")
         out.append(Converted(k, slug, month, record, page, qr_bytes))
     return out
