@@ -27,40 +27,41 @@ from goodnews_scraper.spiders.arguments import SpiderArgumentError
 if TYPE_CHECKING:
     import argparse
 
-    from scrapy import Spider
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
 
 
 class Command(ScrapyCrawlCommand):
-    run_crawler: Crawler | None = None
-
-    def _create_crawler(self, spidercls: type[Spider] | str) -> Crawler:
-        # Kept to read the run's stats once the crawl is over.
-        self.run_crawler = super()._create_crawler(spidercls)
-        return self.run_crawler
-
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if len(args) == 1 and self.crawler_process is not None and self.settings is not None:
-            try:
-                spidercls = self.crawler_process.spider_loader.load(args[0])
-                preflight = getattr(spidercls, "preflight", None)
-                if preflight is not None:
-                    preflight(self.settings, **opts.spargs)
-                check_settings(self.settings)
-            except KeyError:
-                pass  # an unknown spider: Scrapy's own message follows
-            except (SpiderArgumentError, SettingError, TemplateSetupError) as error:
-                self._report_start_error(str(error))
-                return
-        super().run(args, opts)
-        self._judge_run()
+        if len(args) != 1 or self.crawler_process is None or self.settings is None:
+            super().run(args, opts)  # Scrapy's own usage errors
+            return
+        try:
+            spidercls = self.crawler_process.spider_loader.load(args[0])
+        except KeyError:
+            super().run(args, opts)  # an unknown spider: Scrapy's own message
+            return
+        try:
+            preflight = getattr(spidercls, "preflight", None)
+            if preflight is not None:
+                preflight(self.settings, **opts.spargs)
+            check_settings(self.settings)
+        except (SpiderArgumentError, SettingError, TemplateSetupError) as error:
+            self._report_start_error(str(error))
+            return
+        # Scrapy's own crawl command, through CrawlerProcess's public API, so
+        # the crawler (and its stats) is still at hand once the crawl is over.
+        crawler = self.crawler_process.create_crawler(spidercls)
+        self.crawler_process.crawl(crawler, **opts.spargs)
+        self.crawler_process.start()
+        if self.crawler_process.bootstrap_failed:
+            self.exitcode = 1
+        self._judge_run(crawler)
 
-    def _judge_run(self) -> None:
+    def _judge_run(self, crawler: Crawler) -> None:
         """Exit status 1, with one line saying why, when the crawl did not do its job."""
-        crawler = self.run_crawler
-        if self.exitcode or crawler is None or crawler.stats is None:
+        if self.exitcode or crawler.stats is None:
             return  # Scrapy already failed it (the spider could not start)
         settings = crawler.settings
         monitors = settings.getbool("SPIDERMON_ENABLED") and settings.getbool(
