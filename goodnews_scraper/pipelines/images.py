@@ -59,13 +59,12 @@ from goodnews_scraper.conversion.image_links import (
 from goodnews_scraper.items import Article
 from goodnews_scraper.mirror.files import write_if_changed
 from goodnews_scraper.mirror.tree import MirrorTree, page_relpath, section_slug
-from goodnews_scraper.settings_checks import SettingError, site_dir
+from goodnews_scraper.settings_checks import ImageOptions, site_dir
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from scrapy.pipelines.media import FileInfo, FileInfoOrError, MediaPipeline
-    from scrapy.settings import BaseSettings
     from scrapy.statscollectors import StatsCollector
     from twisted.python.failure import Failure
 
@@ -77,47 +76,6 @@ IMAGES_DIR = "images"
 BACKFILL_MARKER = ".backfill-pending"
 #: How many stored pages the backfill rewrites at the same time.
 BACKFILL_CONCURRENCY = 8
-
-
-@dataclass(frozen=True)
-class ImageOptions:
-    """The size bounds of stored images, read and checked once from the settings."""
-
-    max_width: int
-    jpeg_quality: int
-    max_bytes: int
-    max_pixels: int
-    backfill: bool
-
-    @classmethod
-    def from_settings(cls, settings: BaseSettings) -> ImageOptions:
-        def number(name: str, low: int, high: int) -> int:
-            raw = settings.get(name)
-            try:
-                value = int(raw)
-            except (TypeError, ValueError):
-                value = low - 1
-            if not low <= value <= high:
-                raise SettingError(
-                    f"{name} must be a whole number from {low} to {high}, got {raw!r}"
-                )
-            return value
-
-        for name in ("IMAGES_MIN_WIDTH", "IMAGES_MIN_HEIGHT"):
-            number(name, 0, 100_000)
-        return cls(
-            max_width=number("IMAGES_MAX_WIDTH", 16, 100_000),
-            jpeg_quality=number("IMAGES_JPEG_QUALITY", 1, 95),
-            max_bytes=number("IMAGES_MAX_BYTES", 1024, 2**31),
-            max_pixels=number("IMAGES_MAX_PIXELS", 1, 2**31),
-            backfill=settings.getbool("IMAGES_BACKFILL"),
-        )
-
-
-def check_image_settings(settings: BaseSettings) -> None:
-    """Raise :class:`SettingError` naming the first bad image setting (start-up check)."""
-    if settings.getbool("IMAGES_ENABLED"):
-        ImageOptions.from_settings(settings)
 
 
 class ImageSkipped(FileException):
