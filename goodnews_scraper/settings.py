@@ -62,9 +62,6 @@ FEEDS = {MIRROR_FEED_URI: MIRROR_FEED_OPTIONS}
 #: items_dir, ``-o items.jsonl``): the tree is always written.
 ADDONS = {
     "goodnews_scraper.addons.MirrorFeedAddon": 0,
-    #: Switched-off Scrapy components (remote control, cookies) are left out
-    #: rather than imported, which saves about 0.2 s of start-up a run.
-    "goodnews_scraper.addons.SwitchedOffComponentsAddon": 0,
 }
 
 #: Extensions, each owned by one feature (monitors, publishing, ...).
