@@ -21,7 +21,7 @@ import scrapy
 from scrapy.http import Response
 
 from goodnews_scraper import settings as project
-from goodnews_scraper.spiders.ntdtv import NtdtvSpider, keep_collections_short
+from goodnews_scraper.spiders.ntdtv import NtdtvSpider
 
 #: Scrapy's own settings the mirror runs with (the benchmark overrides pace).
 COPIED = (
@@ -68,7 +68,6 @@ class BaselineSpider(scrapy.Spider):
         return self.origin + urlsplit(urljoin(page_url, href)).path
 
     async def start(self) -> AsyncIterator[Any]:
-        keep_collections_short()  # as the ntdtv spider does
         for section in self.sections:
             yield scrapy.Request(f"{self.origin}/{self.edition}/{section}", self.parse_list)
 

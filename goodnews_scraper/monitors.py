@@ -282,7 +282,8 @@ class MirrorMonitorSuite(MonitorSuite):  # type: ignore[misc]
     ]
     monitors_finished_actions: ClassVar[list[Any]] = [RecordMonitorResults]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if self._crawler is not None:
-            self.add_monitors_failed_actions(notification_actions(self._crawler))
+    def __init__(self, *args: Any, crawler: Crawler | None = None, **kwargs: Any) -> None:
+        # Spidermon builds the suite with ``crawler=`` (its documented keyword).
+        super().__init__(*args, crawler=crawler, **kwargs)
+        if crawler is not None:
+            self.add_monitors_failed_actions(notification_actions(crawler))

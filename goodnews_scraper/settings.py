@@ -84,9 +84,6 @@ FEEDS = {MIRROR_FEED_URI: MIRROR_FEED_OPTIONS}
 #: items_dir, ``-o items.jsonl``): the tree is always written.
 ADDONS = {
     "goodnews_scraper.addons.MirrorFeedAddon": 0,
-    #: Switched-off Scrapy components (remote control, cookies) are left out
-    #: rather than imported, which saves about 0.2 s of start-up a run.
-    "goodnews_scraper.addons.SwitchedOffComponentsAddon": 0,
 }
 
 #: Extensions, each owned by one feature (monitors, publishing, ...).
@@ -206,11 +203,6 @@ DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
-#: Scrapy reads each generator callback's source to warn about ``return value``
-#: in it, caching the answer by bound method, which dies with its request: a
-#: crawl re-read the spider's source hundreds of times (about 5 % of its CPU).
-#: tests/test_arguments.py makes the same check once.
-WARN_ON_GENERATOR_RETURN_VALUE = False
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

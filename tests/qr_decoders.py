@@ -1,8 +1,7 @@
-"""Two real QR decoders: zxing-cpp's, and ZBar's, which shares no code with it.
+"""Two real QR decoders, zxing-cpp's and ZBar's, which share no code with each other
+or with the qrcode library that draws the mirror's codes.
 
-zxing-cpp draws the mirror's codes, so its own reader alone could share a
-mistake with its writer. ZBar is a separate implementation of the standard.
-It needs Debian's ``libzbar0``, which
+ZBar needs Debian's ``libzbar0``, which
 ``.ci/run`` installs; where it is missing the ZBar checks skip, unless
 ``GOODNEWS_TESTS_NEED_ZBAR=1`` (set by CI) makes that a failure.
 """
@@ -26,12 +25,18 @@ else:
 
 
 def zxing_decode(png: bytes) -> list[str]:
-    """Every code zxing-cpp finds in the image, as text."""
-    return [result.text for result in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
+    """Every QR code zxing-cpp finds in the image, as text.
+
+    Only QR codes: asked for every format, it now and then also "finds" a
+    one-dimensional barcode (four digits) in a QR code's modules.
+    """
+    image = Image.open(io.BytesIO(png))
+    results = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    return [result.text for result in results]
 
 
 def zbar_decode(png: bytes) -> list[str]:
-    """Every QR code ZBar finds in the image, as text (UTF-8, as an ECI segment says)."""
+    """Every QR code ZBar finds in the image, as text (read as UTF-8)."""
     if pyzbar is None:
         if os.environ.get("GOODNEWS_TESTS_NEED_ZBAR") == "1":
             pytest.fail(f"ZBar is needed here and cannot load: {ZBAR_MISSING}")

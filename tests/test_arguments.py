@@ -6,18 +6,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from scrapy.utils.misc import is_generator_with_return_value
 
 from goodnews_scraper.sites.ntdtv import DEFAULT_SECTIONS
 from goodnews_scraper.spiders.arguments import SpiderArgumentError
 from goodnews_scraper.spiders.ntdtv import NtdtvSpider
 from tests.crawl import SCRAPY_CRAWL, crawl_env
-
-
-@pytest.mark.parametrize("callback", ["parse_list", "list_failed", "parse_article"])
-def test_callbacks_never_return_a_value_from_a_generator(callback: str) -> None:
-    """Scrapy's own check of this is off at run time (WARN_ON_GENERATOR_RETURN_VALUE)."""
-    assert not is_generator_with_return_value(getattr(NtdtvSpider, callback))
 
 
 def test_defaults() -> None:

@@ -42,10 +42,9 @@ from goodnews_scraper.mirror.tree import section_slug
 from goodnews_scraper.pipelines.images import (
     BACKFILL_MARKER,
     MirrorImagesPipeline,
-    check_image_settings,
     failure_reason,
 )
-from goodnews_scraper.settings_checks import SettingError
+from goodnews_scraper.settings_checks import SettingError, check_image_settings
 from goodnews_scraper.sites.ntdtv import IMAGE_HOSTS, parse_article
 from goodnews_scraper.store.crawl_state import STATE_RELPATH
 from tests.crawl import CrawlResult, run_crawl

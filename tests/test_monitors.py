@@ -163,6 +163,48 @@ def test_items_are_validated_as_json() -> None:
     }
 
 
+def test_the_validation_pipeline_counts_as_spidermon_and_drops_a_bad_article(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from scrapy.exceptions import DropItem
+
+    from goodnews_scraper.items import Article
+    from goodnews_scraper.pipelines.validation import ArticleValidationPipeline
+
+    crawler = get_crawler(NtdtvSpider)
+    assert crawler.stats is not None
+    pipeline = ArticleValidationPipeline.from_crawler(crawler)
+    good = Article(
+        url="https://www.ntdtv.com/gb/2021/05/20/a103124021.html",
+        article_id="a103124021",
+        edition="gb",
+        section="prog204",
+        section_name="大陆",
+        title="南方多地进入汛期",
+        published=datetime(2021, 5, 20, 8, 30, tzinfo=timezone(timedelta(hours=8))),
+        body_html="<p>正文</p>",
+        extraction="site",
+    )
+    assert pipeline.process_item(good) is good
+    bad = Article(**{**vars(good), "title": "标题\x00", "url": good.url.replace("a1", "a2")})
+    with caplog.at_level(logging.WARNING), pytest.raises(DropItem):
+        pipeline.process_item(bad)
+    assert pipeline.process_item(good) is good  # the next good one is not dropped
+    stats = crawler.stats.get_stats()
+    assert stats["spidermon/validation/items"] == 3
+    assert stats["spidermon/validation/items/errors"] == 1
+    assert stats["spidermon/validation/items/dropped"] == 1
+    assert sorted(key for key in stats if key.startswith("spidermon/validation/fields/err")) == [
+        "spidermon/validation/fields/errors",
+        "spidermon/validation/fields/errors/regex_not_matched",
+        "spidermon/validation/fields/errors/regex_not_matched/title",
+    ]
+    (line,) = [r.getMessage() for r in caplog.records if "Dropped article" in r.getMessage()]
+    assert line.startswith(f"Dropped article {bad.url}: it does not match the schema (title: ")
+
+
 def test_summary_and_progress_lines() -> None:
     stats = {
         **FINISHED,

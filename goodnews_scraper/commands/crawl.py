@@ -41,22 +41,29 @@ logger = logging.getLogger(__name__)
 
 
 class Command(ScrapyCrawlCommand):
-    run_crawler: Crawler | None = None
-
-    def _create_crawler(self, spidercls: type[Spider] | str) -> Crawler:
-        # Kept to read the run's stats once the crawl is over.
-        self.run_crawler = super()._create_crawler(spidercls)
-        return self.run_crawler
-
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if not self._preflight(args, opts):
+        if len(args) != 1 or self.crawler_process is None or self.settings is None:
+            super().run(args, opts)  # Scrapy's own usage errors
+            return
+        try:
+            spidercls = self.crawler_process.spider_loader.load(args[0])
+        except KeyError:
+            super().run(args, opts)  # an unknown spider: Scrapy's own message
+            return
+        if not self._preflight(spidercls, opts):
             return
         lock = self._lock_tree()
         if lock is None:
             return
         try:
-            super().run(args, opts)
-            self._judge_run()
+            # Scrapy's own crawl command, through CrawlerProcess's public API, so
+            # the crawler (and its stats) is still at hand once the crawl is over.
+            crawler = self.crawler_process.create_crawler(spidercls)
+            self.crawler_process.crawl(crawler, **opts.spargs)
+            self.crawler_process.start()
+            if self.crawler_process.bootstrap_failed:
+                self.exitcode = 1
+            self._judge_run(crawler)
         finally:
             lock.release()
 
@@ -71,35 +78,32 @@ class Command(ScrapyCrawlCommand):
             self._report_start_error(f"cannot lock SITE_DIR: {error}")
         return None
 
-    def _preflight(self, args: list[str], opts: argparse.Namespace) -> bool:
-        """Check arguments and settings (nothing is written); False after a one-line error."""
-        if len(args) == 1 and self.crawler_process is not None and self.settings is not None:
-            try:
-                spidercls = self.crawler_process.spider_loader.load(args[0])
-                preflight = getattr(spidercls, "preflight", None)
-                if preflight is not None:
-                    preflight(self.settings, **opts.spargs)
-                check_settings(self.settings)
-                # Every template, on the tree's own data: a failure stops the start.
-                MirrorRenderer.from_settings(self.settings, spidercls.name).check(
-                    MirrorTree(site_dir(self.settings))
-                )
-            except KeyError:
-                pass  # an unknown spider: Scrapy's own message follows
-            except (
-                SpiderArgumentError,
-                SettingError,
-                TemplateSetupError,
-                TemplateRenderError,
-            ) as error:
-                self._report_start_error(str(error))
-                return False
+    def _preflight(self, spidercls: type[Spider], opts: argparse.Namespace) -> bool:
+        """Check arguments, settings and templates (nothing is written); False after a
+        one-line error."""
+        assert self.settings is not None
+        try:
+            preflight = getattr(spidercls, "preflight", None)
+            if preflight is not None:
+                preflight(self.settings, **opts.spargs)
+            check_settings(self.settings)
+            # Every template, on the tree's own data: a failure stops the start.
+            MirrorRenderer.from_settings(self.settings, spidercls.name).check(
+                MirrorTree(site_dir(self.settings))
+            )
+        except (
+            SpiderArgumentError,
+            SettingError,
+            TemplateSetupError,
+            TemplateRenderError,
+        ) as error:
+            self._report_start_error(str(error))
+            return False
         return True
 
-    def _judge_run(self) -> None:
+    def _judge_run(self, crawler: Crawler) -> None:
         """Exit status 1, with one line saying why, when the crawl did not do its job."""
-        crawler = self.run_crawler
-        if self.exitcode or crawler is None or crawler.stats is None:
+        if self.exitcode or crawler.stats is None:
             return  # Scrapy already failed it (the spider could not start)
         settings = crawler.settings
         monitors = settings.getbool("SPIDERMON_ENABLED") and settings.getbool(

@@ -68,20 +68,9 @@ _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PAGE_TAGS = re.compile(r"</?(?:html|body)\b[^>]*>", re.IGNORECASE)
 _META_CONTENT_TYPE = re.compile(r'<meta http-equiv="Content-Type"[^>]*>')
 
-#: lxml.html's parser looks up each element's Python class in Python, once per proxy
-#: created, and the cleaning walks the tree a dozen times; this lookup does it in C. The
-#: only difference, form-control classes, does not matter: those tags are all removed.
-#: One parser for the process: lxml parsers are not thread-safe, and the item
-#: pipelines all run in Scrapy's one thread.
-_PARSER = etree.HTMLParser()
-_PARSER.set_element_class_lookup(
-    etree.ElementDefaultClassLookup(
-        element=lxml.html.HtmlElement,
-        comment=lxml.html.HtmlComment,
-        pi=lxml.html.HtmlProcessingInstruction,
-        entity=lxml.html.HtmlEntity,
-    )
-)
+#: lxml.html's own parser (HtmlElement classes). One for the process: lxml
+#: parsers are not thread-safe, and the item pipelines all run in Scrapy's one thread.
+_PARSER = lxml.html.HTMLParser()
 
 _CLEANER = Cleaner(
     scripts=True,
@@ -181,7 +170,7 @@ def _fragment(html: str) -> lxml.html.HtmlElement:
 
 
 def _element(tag: str, **attrib: str) -> lxml.html.HtmlElement:
-    """A new element whose tree uses ``_PARSER``'s fast class lookup."""
+    """A new element made by ``_PARSER``, like the ones it parses."""
     return _PARSER.makeelement(tag, attrib)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import warnings
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from bs4 import Comment, MarkupResemblesLocatorWarning, NavigableString, Tag
@@ -172,27 +172,12 @@ def _content_sibling(node: Any, forward: bool) -> Any:
     return None
 
 
-class _FastParentTag(Tag):
-    """bs4's Tag with a quick ``find_parent(name)``: markdownify asks it of every tag."""
-
-    def find_parent(self, name: Any = None, attrs: Any = None, **kwargs: Any) -> Any:
-        if not isinstance(name, str) or attrs is not None or kwargs:
-            return super().find_parent(name, attrs, **kwargs)
-        parent = self.parent
-        while parent is not None and parent.name != name:
-            parent = parent.parent
-        return parent
-
-
 class ArticleConverter(MarkdownConverter):
     """markdownify with GFM output that GitHub renders exactly as the article's text."""
 
     class Options(MarkdownConverter.DefaultOptions):
         autolinks = False
-        bs4_options: ClassVar = {
-            "features": "html.parser",
-            "element_classes": {Tag: _FastParentTag},
-        }
+        bs4_options = "html.parser"
         bullets = "-"
         escape_asterisks = False
         escape_underscores = False

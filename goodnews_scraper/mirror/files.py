@@ -14,18 +14,12 @@ one sync of the filesystem for all of them, then the renames.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import tempfile
 from pathlib import Path
 
 #: Temporary files start with this prefix; a later run removes leftovers.
 TEMP_PREFIX = ".goodnews-tmp-"
-
-try:  # syncfs(2): Linux's "sync this filesystem", in the C library Python runs on
-    _SYNCFS = getattr(ctypes.CDLL(None, use_errno=True), "syncfs", None)
-except (OSError, TypeError):  # no such C library handle (Windows)
-    _SYNCFS = None
 
 
 def _unchanged(path: Path, data: bytes) -> bool:
@@ -77,17 +71,11 @@ def write_if_changed(path: Path, data: bytes) -> bool:
 
 
 def sync_filesystem(folder: Path) -> None:
-    """Flush everything written to the filesystem that holds ``folder``, in one call.
+    """Flush everything written so far to disk, in one call (``folder``'s files among it).
 
-    ``syncfs`` where the C library has it (Linux), else a system-wide ``sync``.
+    ``os.sync`` flushes every filesystem, not only ``folder``'s; it runs once a
+    batch, and the tree is what a mirror host writes.
     """
-    if _SYNCFS is not None:
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            if _SYNCFS(fd) == 0:
-                return
-        finally:
-            os.close(fd)
     os.sync()
 
 

@@ -18,18 +18,15 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from itemadapter import ItemAdapter
-from jsonschema.validators import validator_for
 from scrapy.exceptions import DropItem
 from spidermon.contrib.scrapy.pipelines import ItemValidationPipeline
 from spidermon.contrib.validation import JSONSchemaValidator
-from spidermon.contrib.validation.jsonschema.formats import format_checker
-from spidermon.contrib.validation.jsonschema.validator import REQUIRED_RE
 
 from goodnews_scraper.items import Article
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
 
@@ -64,60 +61,40 @@ def as_json(data: object) -> Any:
 
 
 class JsonValidator(JSONSchemaValidator):  # type: ignore[misc]
-    """A JSON Schema validator that first turns the item into JSON values.
+    """Spidermon's JSON Schema validator, given the item as the JSON a feed would hold."""
 
-    Spidermon builds a new ``jsonschema`` validator for every item; this one
-    is built once.
-    """
-
-    def __init__(self, schema: dict[str, Any]) -> None:
-        super().__init__(schema)
-        self._checker = validator_for(schema)(schema=schema, format_checker=format_checker)
-
-    def _validate(self, data: object, strict: bool = False) -> None:
-        for error in self._checker.iter_errors(as_json(data)):
-            path = [str(part) for part in error.absolute_path]
-            required = REQUIRED_RE.search(error.message)
-            if required:
-                path.append(required.group(1))
-            self._add_errors({".".join(path): [error.message]})
+    def validate(self, data: object, strict: bool = True) -> tuple[bool, dict[str, list[str]]]:
+        result: tuple[bool, dict[str, list[str]]] = super().validate(as_json(data), strict)
+        return result
 
 
 class ArticleValidationPipeline(ItemValidationPipeline):  # type: ignore[misc]
+    """Spidermon's item validation (its counts and error stats), dropping an
+    invalid article with one log line that says why."""
+
+    def __init__(self, validator: JsonValidator, stats: StatsCollector, *, drop: bool) -> None:
+        # Spidermon only counts here; dropping is ours, so the log says why in one line.
+        super().__init__({Article.__name__: [validator]}, stats, drop_items_with_errors=False)
+        self.validator = validator
+        self.drop = drop
+
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArticleValidationPipeline:
         assert crawler.stats is not None
-        return cls(
-            validators={Article.__name__: [JsonValidator(article_schema())]},
-            stats=crawler.stats,
-            drop_items_with_errors=crawler.settings.getbool(
-                "SPIDERMON_VALIDATION_DROP_ITEMS_WITH_ERRORS", True
-            ),
-        )
+        drop = crawler.settings.getbool("SPIDERMON_VALIDATION_DROP_ITEMS_WITH_ERRORS", True)
+        return cls(JsonValidator(article_schema()), crawler.stats, drop=drop)
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
-        """Spidermon's, without its deep copy of the item (``JsonValidator`` reads the item).
-
-        The copy (``ItemAdapter.asdict``) cost about 0.1 ms an article.
-        """
-        validators = self.find_validators(item)
-        if not validators:
-            return item
-        self.stats.add_item()
-        self.stats.add_fields(len(ItemAdapter(item).field_names()))
-        for validator in validators:
-            ok, errors = validator.validate(item)
-            if not ok:
-                self._add_error_stats(errors)
-                if self.add_errors_to_items:
-                    self._add_errors_to_item(ItemAdapter(item), errors)
-                if self.drop_items_with_errors:
-                    self._drop_item(item, errors)
+        item = super().process_item(item)
+        # The validator holds the errors of the item it checked last: this one.
+        if self.drop and isinstance(item, Article) and self.validator.has_errors:
+            self.stats.add_dropped_item()
+            errors = self.validator.errors
+            shown = "; ".join(
+                f"{field}: {', '.join(msgs)}" for field, msgs in sorted(errors.items())
+            )
+            logger.warning(
+                "Dropped article %s: it does not match the schema (%s)", item.url, shown[:500]
+            )
+            raise DropItem(f"{item.url}: does not match the article schema", log_level="DEBUG")
         return item
-
-    def _drop_item(self, item: Any, errors: dict[str, list[str]]) -> None:
-        self.stats.add_dropped_item()
-        shown = "; ".join(f"{field}: {', '.join(msgs)}" for field, msgs in sorted(errors.items()))
-        url = getattr(item, "url", "?")
-        logger.warning("Dropped article %s: it does not match the schema (%s)", url, shown[:500])
-        raise DropItem(f"{url}: does not match the article schema", log_level="DEBUG")

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from goodnews_scraper.mirror.files import TEMP_PREFIX
-from goodnews_scraper.settings_checks import SettingError
+
+# Defined with the other settings checks; publishers raise it from here too.
+from goodnews_scraper.settings_checks import PublishSettingError as PublishSettingError
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -19,10 +21,6 @@ class PublishError(Exception):
     def __init__(self, message: str, setting: str) -> None:
         super().__init__(message)
         self.setting = setting
-
-
-class PublishSettingError(SettingError):
-    """A publishing setting the crawl cannot use (found before any network use)."""
 
 
 @dataclass(frozen=True)

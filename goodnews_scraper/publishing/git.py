@@ -20,28 +20,18 @@ import logging
 import os
 import subprocess
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from goodnews_scraper.publishing.base import PublishError, PublishResult, is_tree_file
 from goodnews_scraper.publishing.redact import mask_url, redact, strip_credentials, url_secrets
 from goodnews_scraper.publishing.summary import commit_message
+from goodnews_scraper.settings_checks import GitTarget
 
 logger = logging.getLogger(__name__)
 
 #: What a folder may hold to become a work tree in place: the names a mirror
 #: tree owns (pages, QR codes, indexes, images, home page).
 MIRROR_NAMES = frozenset({"README.md", "indexes", "pages", "images"})
-
-
-@dataclass(frozen=True)
-class GitTarget:
-    remote: str  # URL or path; may carry a token
-    branch: str = "main"
-    author_name: str = "goodnews-scraper"
-    author_email: str = "goodnews-scraper@users.noreply.github.com"
-    #: The setting named in errors about the remote.
-    remote_setting: str = "PUBLISH_GIT_REMOTE"
 
 
 class GitCommandError(Exception):

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-_USERINFO = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s]*@")
-
-
-def mask_url(text: str) -> str:
-    """``https://user:token@host/x`` -> ``https://***@host/x``, wherever it occurs in ``text``."""
-    return _USERINFO.sub(r"\1***@", text)
+# Settings errors show remotes too, so the masking lives with the settings checks.
+from goodnews_scraper.settings_checks import mask_url as mask_url
 
 
 def url_secrets(url: str) -> tuple[str, ...]:

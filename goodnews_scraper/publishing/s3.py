@@ -16,9 +16,7 @@ import base64
 import hashlib
 import logging
 import mimetypes
-import re
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from functools import partial
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
@@ -38,6 +36,7 @@ from goodnews_scraper.publishing.base import (
 )
 from goodnews_scraper.publishing.redact import mask_url
 from goodnews_scraper.publishing.summary import subject
+from goodnews_scraper.settings_checks import S3Target
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -59,7 +58,6 @@ CONTENT_TYPES = {
 }
 #: Uploads and downloads in flight at once.
 CONCURRENCY = 8
-BUCKET_RE = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 CREDENTIALS = "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
 _CREDENTIAL_CODES = frozenset(
     {
@@ -79,20 +77,6 @@ def content_type(relpath: str) -> str:
     return known or "application/octet-stream"
 
 
-def parse_s3_uri(uri: str) -> tuple[str, str]:
-    """``s3://bucket/some/prefix`` -> ("bucket", "some/prefix/"); raises ValueError."""
-    match = re.fullmatch(r"s3://([^/@]+)(/.*)?", uri.strip())
-    if not match:
-        raise ValueError("expected s3://BUCKET or s3://BUCKET/PREFIX, without credentials")
-    bucket, path = match[1], (match[2] or "").strip("/")
-    if not BUCKET_RE.fullmatch(bucket):
-        raise ValueError(f"{bucket!r} is not a bucket name")
-    parts = path.split("/") if path else []
-    if any(part in ("", ".", "..") for part in parts) or re.search(r"[\s\\]", path):
-        raise ValueError(f"{path!r} is not a key prefix")
-    return bucket, "".join(f"{part}/" for part in parts)
-
-
 def is_safe_relpath(relpath: str) -> bool:
     """A key suffix that can become a file inside the tree."""
     parts = relpath.split("/")
@@ -102,19 +86,6 @@ def is_safe_relpath(relpath: str) -> bool:
         and "\\" not in relpath
         and "\0" not in relpath
     )
-
-
-@dataclass(frozen=True)
-class S3Target:
-    bucket: str
-    prefix: str = ""  # "" or ending with "/"
-    endpoint_url: str | None = None
-    region: str | None = None
-    access_key: str | None = None  # None: botocore's own chain (environment, ~/.aws, ...)
-    secret_key: str | None = None
-    session_token: str | None = None
-    acl: str | None = None
-    verify: bool | str | None = None
 
 
 class S3Publisher:
