@@ -315,9 +315,12 @@ class MirrorTreeExporter(BaseItemExporter):
             self._update_section(section)
         for slug, pages in sorted(Counter(self.existing.values()).items()):
             self._repair_section(slug, pages)
-        # Feeds of the sections this run stored articles in (their entries may have
-        # changed without their index: pictures backfilled, a page refetched).
-        for slug in sorted({entry.page.split("/")[1] for entry in self._written_entries()}):
+        # Feeds of the sections this run listed or stored articles in, rendered
+        # every run like the home page (a run killed before them is repaired by
+        # the next; a backfilled or refetched record changes a feed, not an index).
+        touched = {section_slug(section) for section in self._listings}
+        touched |= {entry.page.split("/")[1] for entry in self._written_entries()}
+        for slug in sorted(touched):
             head = self._head(slug)
             if head is not None:
                 self._write_files(self.renderer.feed_files(slug, head, self._load))
@@ -467,7 +470,6 @@ class MirrorTreeExporter(BaseItemExporter):
         changed = self._write(data) or changed
         if not part.month:
             self._heads[slug] = part
-            self._write_files(self.renderer.feed_files(slug, part, self._load))
         return changed
 
     def _write_home(self) -> None:
