@@ -313,12 +313,15 @@ class MirrorTreeExporter(BaseItemExporter):
         """
         for section in sorted(set(self._new_entries) | set(self._listings)):
             self._update_section(section)
-        for slug, pages in sorted(Counter(self.existing.values()).items()):
-            self._repair_section(slug, pages)
+        repaired = {
+            slug
+            for slug, pages in sorted(Counter(self.existing.values()).items())
+            if self._repair_section(slug, pages)
+        }
         # Feeds of the sections this run listed or stored articles in, rendered
         # every run like the home page (a run killed before them is repaired by
         # the next; a backfilled or refetched record changes a feed, not an index).
-        touched = {section_slug(section) for section in self._listings}
+        touched = {section_slug(section) for section in self._listings} | repaired
         touched |= {entry.page.split("/")[1] for entry in self._written_entries()}
         for slug in sorted(touched):
             head = self._head(slug)
