@@ -313,11 +313,10 @@ class MirrorTreeExporter(BaseItemExporter):
         """
         for section in sorted(set(self._new_entries) | set(self._listings)):
             self._update_section(section)
-        repaired = {
-            slug
-            for slug, pages in sorted(Counter(self.existing.values()).items())
-            if self._repair_section(slug, pages)
-        }
+        repaired = set()
+        for slug, pages in sorted(Counter(self.existing.values()).items()):
+            if self._repair_section(slug, pages):
+                repaired.add(slug)
         # Feeds of the sections this run listed or stored articles in, rendered
         # every run like the home page (a run killed before them is repaired by
         # the next; a backfilled or refetched record changes a feed, not an index).
