@@ -61,42 +61,31 @@ def assets_base_url(settings: BaseSettings) -> str:
     return _base_url(settings, "ASSETS_BASE_URL")
 
 
-def home_latest(settings: BaseSettings) -> int:
-    """HOME_LATEST_ARTICLES: how many of the newest articles the home page lists."""
-    raw = settings.get("HOME_LATEST_ARTICLES", 30)
+def whole_number(settings: BaseSettings, name: str, low: int, high: int) -> int:
+    """An integer setting between ``low`` and ``high``; raises naming it otherwise."""
+    raw = settings.get(name)
     try:
         value = int(raw)
     except (TypeError, ValueError):
-        value = -1
-    if not 0 <= value <= 1000:
-        raise SettingError(
-            f"HOME_LATEST_ARTICLES must be a whole number from 0 to 1000, got {raw!r}"
-        )
+        value = low - 1
+    if not low <= value <= high:
+        raise SettingError(f"{name} must be a whole number from {low} to {high}, got {raw!r}")
     return value
+
+
+def home_latest(settings: BaseSettings) -> int:
+    """HOME_LATEST_ARTICLES: how many of the newest articles the home page lists."""
+    return whole_number(settings, "HOME_LATEST_ARTICLES", 0, 1000)
 
 
 def atom_entries(settings: BaseSettings) -> int:
     """ATOM_ENTRIES: how many of the newest articles each Atom feed holds."""
-    raw = settings.get("ATOM_ENTRIES", 50)
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        value = 0
-    if not 1 <= value <= 1000:
-        raise SettingError(f"ATOM_ENTRIES must be a whole number from 1 to 1000, got {raw!r}")
-    return value
+    return whole_number(settings, "ATOM_ENTRIES", 1, 1000)
 
 
 def retry_days(settings: BaseSettings) -> int:
     """CRAWL_RETRY_DAYS: days a failed article is requested again before it is given up."""
-    raw = settings.get("CRAWL_RETRY_DAYS", 7)
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        value = -1
-    if not 0 <= value <= 3650:
-        raise SettingError(f"CRAWL_RETRY_DAYS must be a whole number from 0 to 3650, got {raw!r}")
-    return value
+    return whole_number(settings, "CRAWL_RETRY_DAYS", 0, 3650)
 
 
 def site_dir(settings: BaseSettings) -> Path:
@@ -128,37 +117,47 @@ def write_batch(settings: BaseSettings) -> tuple[int, float]:
 
 
 # --------------------------------------------------------------------------- images
+#: Formats pictures may be stored in (IMAGES_FORMAT).
+IMAGE_FORMATS = ("WEBP", "JPEG")
+
+
 @dataclass(frozen=True)
 class ImageOptions:
     """The size bounds of stored images, read and checked once from the settings."""
 
     max_width: int
-    jpeg_quality: int
+    #: "JPEG" or "WEBP", and the quality the picture is stored at.
+    image_format: str
+    quality: int
     max_bytes: int
     max_pixels: int
     backfill: bool
 
+    @property
+    def suffix(self) -> str:
+        return ".webp" if self.image_format == "WEBP" else ".jpg"
+
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> ImageOptions:
-        def number(name: str, low: int, high: int) -> int:
-            raw = settings.get(name)
-            try:
-                value = int(raw)
-            except (TypeError, ValueError):
-                value = low - 1
-            if not low <= value <= high:
-                raise SettingError(
-                    f"{name} must be a whole number from {low} to {high}, got {raw!r}"
-                )
-            return value
-
         for name in ("IMAGES_MIN_WIDTH", "IMAGES_MIN_HEIGHT"):
-            number(name, 0, 100_000)
+            whole_number(settings, name, 0, 100_000)
+        image_format = str(settings.get("IMAGES_FORMAT", "WEBP")).strip().upper()
+        if image_format not in IMAGE_FORMATS:
+            raise SettingError(
+                f"IMAGES_FORMAT must be one of {', '.join(IMAGE_FORMATS)}, "
+                f"got {settings.get('IMAGES_FORMAT')!r}"
+            )
+        # Both qualities are checked, whichever is in use, so a switch never fails later.
+        qualities = {
+            "JPEG": whole_number(settings, "IMAGES_JPEG_QUALITY", 1, 95),
+            "WEBP": whole_number(settings, "IMAGES_WEBP_QUALITY", 1, 100),
+        }
         return cls(
-            max_width=number("IMAGES_MAX_WIDTH", 16, 100_000),
-            jpeg_quality=number("IMAGES_JPEG_QUALITY", 1, 95),
-            max_bytes=number("IMAGES_MAX_BYTES", 1024, 2**31),
-            max_pixels=number("IMAGES_MAX_PIXELS", 1, 2**31),
+            max_width=whole_number(settings, "IMAGES_MAX_WIDTH", 16, 100_000),
+            image_format=image_format,
+            quality=qualities[image_format],
+            max_bytes=whole_number(settings, "IMAGES_MAX_BYTES", 1024, 2**31),
+            max_pixels=whole_number(settings, "IMAGES_MAX_PIXELS", 1, 2**31),
             backfill=settings.getbool("IMAGES_BACKFILL"),
         )
 

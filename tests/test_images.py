@@ -115,7 +115,7 @@ def mirrorable(spec: ImageSpec) -> bool:
 
 def stored_name(spec: ImageSpec, origin: str) -> str:
     digest = hashlib.sha1(served_url(spec.url, origin).encode()).hexdigest()
-    return f"images/{digest}.jpg"
+    return f"images/{digest}.webp"
 
 
 def expected_size(spec: ImageSpec, max_width: int = MAX_WIDTH) -> tuple[int, int]:
@@ -166,7 +166,7 @@ def test_every_image_is_stored_once_resized_as_the_settings_say(
     assert max(spec.width for spec in expected.values()) > 3 * MAX_WIDTH  # the huge one
     for name, spec in expected.items():
         with PILImage.open(first_run.site / name) as image:
-            assert image.format == "JPEG"
+            assert image.format == "WEBP"
             assert image.mode == "RGB"
             assert image.size == expected_size(spec), name
     # An image two articles show is stored (and downloaded) once.
@@ -311,7 +311,7 @@ def test_images_off_keeps_remote_urls_and_turning_them_on_fills_them_in(
         server.origin, site, SECTIONS_ARG, settings={**SETTINGS, "IMAGES_ENABLED": "False"}
     )
     assert off.returncode == 0, off.log[-3000:]
-    assert not list(site.glob("images/*.jpg"))
+    assert not list(site.glob("images/*.webp"))
     assert (site / "images" / BACKFILL_MARKER).is_file()
     flood = page_images(off, "a103124021", "prog204")
     assert served_url(article("a103124021").featured.src, server.origin) in flood  # type: ignore[union-attr]
@@ -352,7 +352,7 @@ def test_size_settings_and_too_large_downloads(server: FixtureServer, tmp_path: 
     assert result.returncode == 0, result.log[-3000:]
     assert result.stat("goodnews/images/failed/too_large") == 1
     assert served_url(huge.url, server.origin) in page_images(result, "a103123050", "prog202")
-    stored = list(result.site.glob("images/*.jpg"))
+    stored = list(result.site.glob("images/*.webp"))
     assert stored
     for path in stored:
         with PILImage.open(path) as image:
@@ -416,8 +416,14 @@ def _pipeline(tmp_path: Path, **settings: object) -> MirrorImagesPipeline:
     return MirrorImagesPipeline.from_crawler(_crawler(tmp_path, **settings))
 
 
-def test_conversion_is_deterministic_and_bounded(tmp_path: Path) -> None:
-    pipeline = _pipeline(tmp_path, IMAGES_MAX_WIDTH=640, IMAGES_JPEG_QUALITY=60)
+@pytest.mark.parametrize(("image_format", "suffix"), [("WEBP", ".webp"), ("JPEG", ".jpg")])
+def test_conversion_is_deterministic_and_bounded(
+    tmp_path: Path, image_format: str, suffix: str
+) -> None:
+    pipeline = _pipeline(
+        tmp_path, IMAGES_MAX_WIDTH=640, IMAGES_FORMAT=image_format, IMAGES_JPEG_QUALITY=60
+    )
+    assert pipeline.file_path(Request("https://i.ntdtv.com/a.jpg")).endswith(suffix)
     spec = image_spec("https://i.ntdtv.com/assets/uploads/2021/05/t-1000x700.png")
     assert spec is not None
     source = fixture_image_bytes(spec)
@@ -429,7 +435,7 @@ def test_conversion_is_deterministic_and_bounded(tmp_path: Path) -> None:
         outputs.append(buf.getvalue())
         assert converted.size == (640, 448) and converted.mode == "RGB"
     assert outputs[0] == outputs[1]
-    assert PILImage.open(io.BytesIO(outputs[0])).format == "JPEG"
+    assert PILImage.open(io.BytesIO(outputs[0])).format == image_format
 
 
 def test_media_requests_are_not_dropped_as_offsite(tmp_path: Path) -> None:
@@ -474,6 +480,8 @@ def test_images_off_is_not_configured_and_bad_settings_fail_in_one_line(tmp_path
     for name, value in (
         ("IMAGES_MAX_WIDTH", "wide"),
         ("IMAGES_JPEG_QUALITY", 100),
+        ("IMAGES_WEBP_QUALITY", 0),
+        ("IMAGES_FORMAT", "gif"),
         ("IMAGES_MIN_WIDTH", -1),
     ):
         crawler = _crawler(tmp_path, **{name: value})

@@ -3,7 +3,9 @@
 Readers cannot reach the site's image host, so every picture an article shows
 (featured image, figures, lazy-loaded images) is downloaded with Scrapy's own
 :class:`~scrapy.pipelines.images.ImagesPipeline`, scaled down and stored once as
-``images/<sha1 of its URL>.jpg``; the item records where (``Article.images``),
+``images/<sha1 of its URL>.webp`` (``IMAGES_FORMAT``: WebP at quality 80 is
+about a fifth smaller than JPEG at 75 for the same SSIM on real photographs,
+docs/benchmarks.md); the item records where (``Article.images``),
 and the renderers link it from the page (relative, or from ``ASSETS_BASE_URL``).
 Scrapy's stored-file check (``IMAGES_EXPIRES``) keeps re-runs from downloading
 an image again. An image that cannot be mirrored keeps its remote URL, is
@@ -236,7 +238,7 @@ class MirrorImagesPipeline(ImagesPipeline):
         item: Any = None,
     ) -> str:
         digest = hashlib.sha1(to_bytes(request.url)).hexdigest()  # a file name, not a secret
-        return f"{IMAGES_DIR}/{digest}.jpg"
+        return f"{IMAGES_DIR}/{digest}{self.options.suffix}"
 
     # --- downloading and converting ---------------------------------------------
     def inc_stats(self, status: str) -> None:
@@ -321,14 +323,17 @@ class MirrorImagesPipeline(ImagesPipeline):
         *,
         response_body: BytesIO,
     ) -> tuple[PILImage.Image, BytesIO]:
-        """An RGB JPEG at most IMAGES_MAX_WIDTH wide; same input, same bytes."""
+        """An RGB picture at most IMAGES_MAX_WIDTH wide; same input, same bytes."""
         image = flatten(image)
         max_width = size[0] if size else self.options.max_width
         if image.width > max_width:
             height = max(1, round(image.height * max_width / image.width))
             image = image.resize((max_width, height), PILImage.Resampling.LANCZOS)
         buf = BytesIO()
-        image.save(buf, "JPEG", quality=self.options.jpeg_quality, optimize=True)
+        if self.options.image_format == "WEBP":
+            image.save(buf, "WEBP", quality=self.options.quality, method=6)
+        else:
+            image.save(buf, "JPEG", quality=self.options.quality, optimize=True)
         return image, buf
 
     # --- recording where the pictures are -------------------------------------------
@@ -405,7 +410,7 @@ def image_host_policy(spider: object, allowed: list[str]) -> HostPolicy:
 
 
 def flatten(image: PILImage.Image) -> PILImage.Image:
-    """RGB, with any transparency composed over white (JPEG has no alpha)."""
+    """RGB, with any transparency composed over white (pictures are stored without alpha)."""
     if image.mode == "P" and "transparency" in image.info:
         image = image.convert("RGBA")
     if image.mode in ("RGBA", "LA", "PA"):

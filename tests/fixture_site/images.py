@@ -83,7 +83,7 @@ def page_src(url: str, origin: str, min_side: int = 50) -> str:
     spec = image_spec(url)
     if spec is None or spec.kind != IMAGE or min(spec.width, spec.height) < min_side:
         return fetched
-    return f"../../images/{hashlib.sha1(fetched.encode()).hexdigest()}.jpg"
+    return f"../../images/{hashlib.sha1(fetched.encode()).hexdigest()}.webp"
 
 
 def rewrite_image_host(text: str, origin: str) -> str:
