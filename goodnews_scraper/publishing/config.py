@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from goodnews_scraper.publishing.base import PublishSettingError
 from goodnews_scraper.publishing.redact import mask_url
-from goodnews_scraper.settings_checks import site_dir
+from goodnews_scraper.settings_checks import atom_entries, site_dir
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -89,7 +89,20 @@ def git_target(settings: BaseSettings, environ: Mapping[str, str] = os.environ) 
     for label, value in (("NAME", name), ("EMAIL", email)):
         if re.search(r"[<>\n\0]", value):
             raise PublishSettingError(f"PUBLISH_GIT_AUTHOR_{label} must not hold <, > or newlines")
-    return GitTarget(check_git_remote(remote, setting), branch, name, email, setting)
+    return GitTarget(
+        check_git_remote(remote, setting),
+        branch,
+        name,
+        email,
+        setting,
+        feed_entries=feed_entries(settings),
+        restore_all=settings.getbool("PUBLISH_RESTORE_ALL"),
+    )
+
+
+def feed_entries(settings: BaseSettings) -> int:
+    """Entries each Atom feed shows (0 when feeds are off): a fresh disk restores their records."""
+    return atom_entries(settings) if settings.getbool("ATOM_ENABLED", True) else 0
 
 
 def _verify(value: object) -> bool | str | None:
@@ -126,6 +139,8 @@ def s3_target(settings: BaseSettings) -> S3Target:
         session_token=_text(settings, "AWS_SESSION_TOKEN") or None,
         acl=_text(settings, "PUBLISH_S3_ACL") or None,
         verify=_verify(settings.get("AWS_VERIFY")),
+        feed_entries=feed_entries(settings),
+        restore_all=settings.getbool("PUBLISH_RESTORE_ALL"),
     )
 
 
