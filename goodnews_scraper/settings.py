@@ -240,3 +240,9 @@ VIDEO_HOSTS = [
 ]
 #: `scrapy check ntdtv`: the contracts' @url follows NTDTV_BASE_URL.
 SPIDER_CONTRACTS = {"goodnews_scraper.contracts.SiteUrlContract": 10}
+
+# --- fresh disks (docs/fresh-disk.md) ---
+#: A fresh disk (an empty SITE_DIR) restores every published file, as before,
+#: instead of only what a run reads (state, indexes, feeds, home page and the
+#: feeds' records); the rest stays on the remote or in the bucket, listed.
+PUBLISH_RESTORE_ALL = False

@@ -61,9 +61,11 @@ def assets_base_url(settings: BaseSettings) -> str:
     return _base_url(settings, "ASSETS_BASE_URL")
 
 
-def whole_number(settings: BaseSettings, name: str, low: int, high: int) -> int:
+def whole_number(
+    settings: BaseSettings, name: str, low: int, high: int, default: int | None = None
+) -> int:
     """An integer setting between ``low`` and ``high``; raises naming it otherwise."""
-    raw = settings.get(name)
+    raw = settings.get(name, default)
     try:
         value = int(raw)
     except (TypeError, ValueError):
@@ -75,17 +77,17 @@ def whole_number(settings: BaseSettings, name: str, low: int, high: int) -> int:
 
 def home_latest(settings: BaseSettings) -> int:
     """HOME_LATEST_ARTICLES: how many of the newest articles the home page lists."""
-    return whole_number(settings, "HOME_LATEST_ARTICLES", 0, 1000)
+    return whole_number(settings, "HOME_LATEST_ARTICLES", 0, 1000, default=30)
 
 
 def atom_entries(settings: BaseSettings) -> int:
     """ATOM_ENTRIES: how many of the newest articles each Atom feed holds."""
-    return whole_number(settings, "ATOM_ENTRIES", 1, 1000)
+    return whole_number(settings, "ATOM_ENTRIES", 1, 1000, default=50)
 
 
 def retry_days(settings: BaseSettings) -> int:
     """CRAWL_RETRY_DAYS: days a failed article is requested again before it is given up."""
-    return whole_number(settings, "CRAWL_RETRY_DAYS", 0, 3650)
+    return whole_number(settings, "CRAWL_RETRY_DAYS", 0, 3650, default=7)
 
 
 def site_dir(settings: BaseSettings) -> Path:
@@ -149,8 +151,8 @@ class ImageOptions:
             )
         # Both qualities are checked, whichever is in use, so a switch never fails later.
         qualities = {
-            "JPEG": whole_number(settings, "IMAGES_JPEG_QUALITY", 1, 95),
-            "WEBP": whole_number(settings, "IMAGES_WEBP_QUALITY", 1, 100),
+            "JPEG": whole_number(settings, "IMAGES_JPEG_QUALITY", 1, 95, default=75),
+            "WEBP": whole_number(settings, "IMAGES_WEBP_QUALITY", 1, 100, default=80),
         }
         return cls(
             max_width=whole_number(settings, "IMAGES_MAX_WIDTH", 16, 100_000),
@@ -179,6 +181,10 @@ class GitTarget:
     author_email: str = "goodnews-scraper@users.noreply.github.com"
     #: The setting named in errors about the remote.
     remote_setting: str = "PUBLISH_GIT_REMOTE"
+    #: Entries each feed shows (ATOM_ENTRIES; 0 when feeds are off): their records are checked out.
+    feed_entries: int = 50
+    #: A fresh disk gets every published file (a full clone), not only what a run reads.
+    restore_all: bool = False
 
 
 @dataclass(frozen=True)
@@ -194,6 +200,10 @@ class S3Target:
     session_token: str | None = None
     acl: str | None = None
     verify: bool | str | None = None
+    #: Entries each feed shows (ATOM_ENTRIES; 0 when feeds are off): their records are restored.
+    feed_entries: int = 50
+    #: Restore every file of the bucket, not only what a run reads.
+    restore_all: bool = False
 
 
 BUCKET_RE = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
@@ -275,7 +285,20 @@ def git_target(settings: BaseSettings, environ: Mapping[str, str] = os.environ) 
     for label, value in (("NAME", name), ("EMAIL", email)):
         if re.search(r"[<>\n\0]", value):
             raise PublishSettingError(f"PUBLISH_GIT_AUTHOR_{label} must not hold <, > or newlines")
-    return GitTarget(check_git_remote(remote, setting), branch, name, email, setting)
+    return GitTarget(
+        check_git_remote(remote, setting),
+        branch,
+        name,
+        email,
+        setting,
+        feed_entries=feed_entries(settings),
+        restore_all=settings.getbool("PUBLISH_RESTORE_ALL"),
+    )
+
+
+def feed_entries(settings: BaseSettings) -> int:
+    """Entries each Atom feed shows (0 when feeds are off): a fresh disk restores their records."""
+    return atom_entries(settings) if settings.getbool("ATOM_ENABLED", True) else 0
 
 
 def _verify(value: object) -> bool | str | None:
@@ -310,6 +333,8 @@ def s3_target(settings: BaseSettings) -> S3Target:
         session_token=_text(settings, "AWS_SESSION_TOKEN") or None,
         acl=_text(settings, "PUBLISH_S3_ACL") or None,
         verify=_verify(settings.get("AWS_VERIFY")),
+        feed_entries=feed_entries(settings),
+        restore_all=settings.getbool("PUBLISH_RESTORE_ALL"),
     )
 
 

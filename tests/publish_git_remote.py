@@ -31,6 +31,8 @@ def git(*args: str, cwd: Path) -> str:
 def bare_remote(path: Path) -> Path:
     path.mkdir(parents=True)
     git("init", "-q", "--bare", "-b", "main", cwd=path)
+    # As GitHub does: a fresh disk fetches only the blobs a run reads.
+    git("config", "uploadpack.allowFilter", "true", cwd=path)
     return path
 
 

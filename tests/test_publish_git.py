@@ -14,6 +14,7 @@ from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
 from goodnews_scraper.extensions.publish import PublishExtension
+from goodnews_scraper.mirror.tree import PUBLISHED_ONLY
 from goodnews_scraper.publishing.base import PublishError, PublishSettingError
 from goodnews_scraper.publishing.config import publisher_from_settings
 from goodnews_scraper.publishing.git import GitPublisher, GitTarget
@@ -120,11 +121,14 @@ def test_a_fresh_site_dir_starts_from_the_remote_and_keeps_its_files(
 ) -> None:
     remote, first_site, fresh_site, result, _ = cloned
     assert "SITE_DIR now tracks" in result.log
-    # Same tree, no new commit, and the file the mirror does not own is still there.
-    assert site_files(fresh_site) == {
-        **site_files(first_site),
-        ".github/CODEOWNERS": b"* @someone\n",
-    }
+    # What a run reads is on disk, the rest is listed; no new commit, and the
+    # file the mirror does not own is still there.
+    published = {**site_files(first_site), ".github/CODEOWNERS": b"* @someone\n"}
+    on_disk = site_files(fresh_site)
+    listed = on_disk.pop(PUBLISHED_ONLY).decode().splitlines()
+    assert {path: published[path] for path in on_disk} == on_disk
+    assert set(on_disk) | set(listed) | {".github/CODEOWNERS"} == set(published)
+    assert not [path for path in on_disk if path.startswith("pages/")]
     assert len(commit_subjects(remote)) == 2
     assert ".github/CODEOWNERS" in remote_files(remote)
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from scrapy.settings import Settings
 
-from goodnews_scraper.publishing.base import PublishError, PublishSettingError
+from goodnews_scraper.mirror.tree import PUBLISHED_ONLY
+from goodnews_scraper.publishing.base import PublishError, PublishSettingError, is_tree_file
 from goodnews_scraper.publishing.config import publisher_from_settings
 from goodnews_scraper.publishing.s3 import S3Publisher, S3Target, content_type
 from tests.crawl import CrawlResult, new_article_files, run_crawl
@@ -66,11 +67,17 @@ def ok(result: CrawlResult) -> CrawlResult:
 
 
 def tree(site: Path) -> dict[str, bytes]:
+    """The files of the tree on disk (not the publisher's own hidden files)."""
     return {
         path.relative_to(site).as_posix(): path.read_bytes()
         for path in sorted(site.rglob("*"))
-        if path.is_file()
+        if path.is_file() and is_tree_file(path.relative_to(site).as_posix())
     }
+
+
+def published_only(site: Path) -> list[str]:
+    path = site / PUBLISHED_ONLY
+    return path.read_text().splitlines() if path.exists() else []
 
 
 def bodies(s3: S3Server, bucket: str) -> dict[str, bytes]:
@@ -132,10 +139,14 @@ def test_a_fresh_site_dir_starts_from_what_the_bucket_holds(
     with site_gains_an_article(server):
         fresh = ok(crawl(server, tmp_path / "fresh", s3, bucket))
     assert f"{len(published) + 1} files in s3://{bucket}/{PREFIX}" in fresh.log
-    assert (tmp_path / "fresh" / "pages/prog1699/a1.md").is_file()
+    # A page the run does not read stays in the bucket, and the tree knows it.
+    assert not (tmp_path / "fresh" / "pages/prog1699/a1.md").exists()
+    assert "pages/prog1699/a1.md" in published_only(tmp_path / "fresh")
     # Indexes grew from the published ones instead of starting over.
     assert fresh.stat("goodnews/publish/files") == len(NEW_ARTICLE_FILES)
-    assert bodies(s3, bucket) == tree(tmp_path / "fresh")
+    held, on_disk = bodies(s3, bucket), tree(tmp_path / "fresh")
+    assert {path: held[path] for path in on_disk} == on_disk
+    assert set(held) == set(on_disk) | set(published_only(tmp_path / "fresh"))
 
 
 @pytest.mark.usefixtures("credentials")
@@ -222,7 +233,7 @@ def test_only_new_and_changed_files_are_uploaded_and_none_deleted(
     write_tree(site, {"pages/p1/a2.md": b"two"})
     second = s3_site.publish("ntdtv")
     assert second.published == ("pages/p1/a2.md", "README.md")
-    assert second.unchanged == 2
+    assert second.unchanged == 3  # the bucket still holds a1.md (nothing is deleted)
     held = bodies(s3, bucket)
     assert held["pages/p1/a1.md"] == b"one"  # deleted locally, kept in the bucket
     assert held["README.md"] == b"home, changed"
@@ -243,11 +254,14 @@ def test_prepare_restores_missing_files_and_keeps_local_ones(s3: S3Server, tmp_p
     s3.put(bucket, "elsewhere/b.md", b"not under the prefix")
     write_tree(site, {"README.md": b"local home"})
     summary = publisher(site, s3, bucket).prepare()
-    assert (
-        summary
-        == f"5 files in s3://{bucket}/{PREFIX} at {s3.endpoint_url}; 1 restored into SITE_DIR"
-    )
+    found = f"5 files in s3://{bucket}/{PREFIX} at {s3.endpoint_url}"
+    # A page is not what a run reads: listed, not downloaded, until all is asked for.
+    assert summary == f"{found}; 1 left in the bucket (not needed by a run)"
+    assert tree(site) == {"README.md": b"local home"}
+    assert published_only(site) == ["pages/p1/a1.md"]
+    assert publisher(site, s3, bucket).restore_all() == 1
     assert tree(site) == {"README.md": b"local home", "pages/p1/a1.md": b"one"}
+    assert published_only(site) == []
     assert not (tmp_path / "escape.md").exists()
 
 

@@ -6,6 +6,10 @@ more often than the site changes. This command applies such a change to the
 whole tree, offline: it reads the same settings as the crawl, makes no
 request, and writes only the files whose bytes change.
 
+A tree a fresh disk holds only in part (``mirror.tree.PUBLISHED_ONLY``) is
+completed first by the publisher ``PUBLISH`` names: every published file is
+fetched, since any may change.
+
 Exit status: 0 done; 2 a bad setting, or a template that fails on the stored
 data (every template is rendered against all the data before the first
 write, so then no file is touched); 1 a failure midway (a full disk), with
@@ -24,7 +28,9 @@ from tqdm import tqdm
 from goodnews_scraper.conversion.templates import TemplateRenderError, TemplateSetupError
 from goodnews_scraper.mirror.files import WriteBatch, sync_filesystem
 from goodnews_scraper.mirror.lock import TreeLock, TreeLocked
-from goodnews_scraper.mirror.tree import MirrorTree, UnsafeNameError
+from goodnews_scraper.mirror.tree import PUBLISHED_ONLY, MirrorTree, UnsafeNameError
+from goodnews_scraper.publishing.base import PublishError
+from goodnews_scraper.publishing.config import publisher_from_settings
 from goodnews_scraper.renderers.mirror import MirrorRenderer
 from goodnews_scraper.renderers.tree import (
     RenderPlan,
@@ -82,9 +88,38 @@ class Command(ScrapyCommand):
             self._fail(2, str(error))
             return
         try:
-            self._render(tree, renderer, opts, started)
+            if self._complete(tree):
+                self._render(tree, renderer, opts, started)
         finally:
             lock.release()
+
+    def _complete(self, tree: MirrorTree) -> bool:
+        """Fetch the published files a fresh disk left out; False after a one-line error."""
+        absent = len(tree.published_only())
+        if not absent:
+            return True
+        assert self.settings is not None
+        try:
+            publisher = publisher_from_settings(self.settings)
+        except SettingError as error:
+            self._fail(2, str(error))
+            return False
+        if publisher is None:
+            self._fail(
+                2,
+                f"SITE_DIR holds {absent} published files only in the publication "
+                f"(listed in {PUBLISHED_ONLY}); set PUBLISH as the crawl does to fetch them",
+            )
+            return False
+        try:
+            fetched = publisher.restore_all()
+        except PublishError as error:
+            self._fail(1, str(error))
+            return False
+        print(
+            f"scrapy render: fetched {fetched} files from {publisher.destination}", file=sys.stderr
+        )
+        return True
 
     def _render(
         self, tree: MirrorTree, renderer: MirrorRenderer, opts: argparse.Namespace, started: float

@@ -39,6 +39,13 @@ SECTION_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}(?:/[a-z0-9][a-z0-9_-]{0,63}){
 SLUG_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,255}")
 #: Where the article store keeps one record per article, in the page's folder name.
 STORE_ARTICLES_DIR = "store/articles"
+#: Files the publication holds that this disk does not, one tree path a line,
+#: sorted: a fresh disk gets only what a run reads (see docs/fresh-disk.md),
+#: and the publisher lists the rest here, so that the tree still knows them.
+PUBLISHED_ONLY = ".goodnews-published-only"
+#: What every run reads of the tree, besides the records of the feeds' entries
+#: (:meth:`MirrorTree.feed_records`): a fresh disk restores these.
+RUN_INPUTS = ("README.md", "index.html", "indexes/", "feeds/", "store/crawl-state.json")
 META_PREFIX = "<!-- goodnews-scraper "
 META_SUFFIX = " -->"
 
@@ -260,6 +267,7 @@ class MirrorTree:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._checked_folders: set[Path] = set()
+        self._published_only: tuple[int, list[str]] | None = None
 
     @property
     def home_path(self) -> Path:
@@ -299,12 +307,48 @@ class MirrorTree:
         return self.root / record_relpath(page)
 
     def existing_pages(self) -> dict[str, str]:
-        """Article id -> slug of the folder its page is stored in."""
-        return _scan_articles(self.pages_dir, "md")
+        """Article id -> slug of the folder its page is stored in (on disk or published only)."""
+        found = _scan_articles(self.pages_dir, "md")
+        return _listed_articles(self.published_only(), "pages/", ".md", found)
 
     def existing_records(self) -> dict[str, str]:
-        """Article id -> slug of the folder its store record is kept in."""
-        return _scan_articles(self.records_dir, "json")
+        """Article id -> slug of the folder its store record is kept in (on disk or published)."""
+        found = _scan_articles(self.records_dir, "json")
+        return _listed_articles(self.published_only(), f"{STORE_ARTICLES_DIR}/", ".json", found)
+
+    def published_only(self) -> list[str]:
+        """Tree paths the publication holds and this disk does not (:data:`PUBLISHED_ONLY`)."""
+        path = self.root / PUBLISHED_ONLY
+        try:
+            mtime = path.stat().st_mtime_ns
+        except FileNotFoundError:
+            return []
+        if self._published_only is None or self._published_only[0] != mtime:
+            self._published_only = (mtime, path.read_text(encoding="utf-8").splitlines())
+        return self._published_only[1]
+
+    def holds_folder(self, relpath: str) -> bool:
+        """Whether the tree has files under ``relpath``, on disk or published only."""
+        prefix = relpath.rstrip("/") + "/"
+        return (self.root / relpath).is_dir() or any(
+            path.startswith(prefix) for path in self.published_only()
+        )
+
+    def feed_records(self, entries: int) -> list[str]:
+        """Tree paths of the records the feeds may read: the newest ``entries`` of every head.
+
+        With :data:`RUN_INPUTS`, all a run reads of the tree; the feed of
+        the whole mirror takes its entries from the same heads.
+        """
+        needed: set[str] = set()
+        for slug in self.index_slugs() if entries > 0 else []:
+            head = self.load_head(slug)
+            for entry in head.sorted_entries()[:entries] if head else []:
+                try:
+                    needed.add(record_relpath(entry.page))
+                except UnsafeNameError:
+                    continue
+        return sorted(needed)
 
     def read_page_meta(self, slug: str, article_id: str) -> IndexEntry | None:
         try:
@@ -387,6 +431,18 @@ class MirrorTree:
         """Add one file of the tree to ``batch`` unless unchanged."""
         self._check_target(path)
         return batch.add(path, data)
+
+
+def _listed_articles(
+    listed: list[str], prefix: str, suffix: str, found: dict[str, str]
+) -> dict[str, str]:
+    """``found`` with the ``<prefix><slug>/<id><suffix>`` paths of ``listed`` added."""
+    for path in listed:
+        if path.startswith(prefix) and path.endswith(suffix):
+            slug, _, name = path[len(prefix) : -len(suffix)].partition("/")
+            if SLUG_RE.fullmatch(slug) and ARTICLE_ID_RE.fullmatch(name):
+                found.setdefault(name, slug)
+    return found
 
 
 def _scan_articles(folder: Path, suffix: str) -> dict[str, str]:

@@ -359,7 +359,7 @@ class MirrorImagesPipeline(ImagesPipeline):
 
     def backfill_pending(self) -> bool:
         """Whether pages may link remote images: stored with images off, or before."""
-        return self.backfill_marker.exists() or not (self.tree.root / IMAGES_DIR).is_dir()
+        return self.backfill_marker.exists() or not self.tree.holds_folder(IMAGES_DIR)
 
     def spider_idle(self) -> None:
         """Once the crawl is done, mirror the images of pages stored with images off."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from goodnews_scraper.mirror.files import TEMP_PREFIX
+from goodnews_scraper.mirror.files import TEMP_PREFIX, write_if_changed
+from goodnews_scraper.mirror.tree import PUBLISHED_ONLY
 
 # Defined with the other settings checks; publishers raise it from here too.
 from goodnews_scraper.settings_checks import PublishSettingError as PublishSettingError
@@ -53,6 +54,19 @@ class Publisher(Protocol):
     def prepare(self) -> str: ...
 
     def publish(self, name: str) -> PublishResult: ...
+
+    def restore_all(self) -> int:
+        """Bring every published file the disk lacks (``PUBLISHED_ONLY``); how many."""
+        ...
+
+
+def write_published_only(root: Path, relpaths: list[str]) -> None:
+    """List the published files left off this disk (none: no list)."""
+    path = root / PUBLISHED_ONLY
+    if relpaths:
+        write_if_changed(path, "".join(f"{relpath}\n" for relpath in sorted(relpaths)).encode())
+    else:
+        path.unlink(missing_ok=True)
 
 
 def is_tree_file(relpath: str) -> bool:

@@ -8,6 +8,13 @@ what changed; those files are committed with a message naming the new
 articles and pushed. A push rejected because the branch moved is retried
 once after a rebase; any other failure keeps the commit for the next run.
 
+A missing or empty SITE_DIR (a fresh disk) gets only what a run reads: a
+shallow, blobless fetch of the branch's tip, and a sparse checkout of the
+crawl state, indexes, feeds, home page and the records the feeds show
+(``mirror.tree.RUN_INPUTS``). The other published paths are listed in
+``mirror.tree.PUBLISHED_ONLY``, so the tree still knows them without their
+bytes; :meth:`GitPublisher.restore_all` brings them (``scrapy render``).
+
 Publishing only adds and updates: a file deleted from the tree is restored
 from the last commit, never deleted from the remote. The remote URL may
 carry a token: git gets it from the environment (a ``url.insteadOf`` rule),
@@ -22,7 +29,13 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from goodnews_scraper.publishing.base import PublishError, PublishResult, is_tree_file
+from goodnews_scraper.mirror.tree import PUBLISHED_ONLY, RUN_INPUTS, MirrorTree
+from goodnews_scraper.publishing.base import (
+    PublishError,
+    PublishResult,
+    is_tree_file,
+    write_published_only,
+)
 from goodnews_scraper.publishing.redact import mask_url, redact, strip_credentials, url_secrets
 from goodnews_scraper.publishing.summary import commit_message
 from goodnews_scraper.settings_checks import GitTarget
@@ -153,10 +166,15 @@ class GitPublisher:
         try:
             if self.is_own_work_tree():
                 restored = self._settle()
-                return f"SITE_DIR is a git work tree{self._restored(restored)}"
+                if self._is_sparse():
+                    self._narrow()
+                return f"SITE_DIR is a git work tree{self._restored(restored)}{self._absent()}"
             self._check_adoptable()
             exists = self._remote_has_branch()
-            self._install_repository(exists)
+            partial = exists and not self.target.restore_all and not self._holds_files()
+            self._install_repository(exists, partial)
+            if partial:
+                self._narrow(fresh=True)
             restored = self._settle()
         except GitCommandError as error:
             raise self._error(
@@ -164,7 +182,56 @@ class GitPublisher:
             ) from error
         if not exists:
             return f"{self.destination} does not exist yet: this run creates the branch"
-        return f"SITE_DIR now tracks {self.destination}{self._restored(restored)}"
+        return f"SITE_DIR now tracks {self.destination}{self._restored(restored)}{self._absent()}"
+
+    def _holds_files(self) -> bool:
+        return self.root.is_dir() and any(is_tree_file(e.name) for e in self.root.iterdir())
+
+    def _is_sparse(self) -> bool:
+        done = self._git("config", "--bool", "core.sparseCheckout", check=False)
+        return done.stdout.strip() == b"true"
+
+    def _absent(self) -> str:
+        count = len(MirrorTree(self.root).published_only())
+        return (
+            f"; {count} published files left on the remote (not needed by a run)" if count else ""
+        )
+
+    def _narrow(self, fresh: bool = False) -> None:
+        """Check out only what a run reads (see the module docstring); list the rest.
+
+        On a fresh repository the index does not exist yet: ``read-tree``
+        builds it and checks out the inputs, fetching their blobs in one batch.
+        """
+        patterns = [f"/{path}" for path in RUN_INPUTS]
+        sparse_file = self.root / ".git" / "info" / "sparse-checkout"
+        if fresh:
+            self._git("config", "core.sparseCheckout", "true")
+            sparse_file.parent.mkdir(parents=True, exist_ok=True)
+            sparse_file.write_text("\n".join(patterns) + "\n", encoding="utf-8")
+            self._git("read-tree", "-mu", "HEAD")
+        records = MirrorTree(self.root).feed_records(self.target.feed_entries)
+        lines = [*patterns, *(f"/{record}" for record in records)]
+        sparse_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        self._git("sparse-checkout", "reapply")
+        listed = self._git("ls-files", "-t", "-z").stdout.decode("utf-8", "surrogateescape")
+        absent = sorted(
+            e[2:] for e in listed.split("\0") if e.startswith("S ") and is_tree_file(e[2:])
+        )
+        write_published_only(self.root, absent)
+
+    def restore_all(self) -> int:
+        """Check out every published file (``scrapy render`` may rewrite any); how many."""
+        count = len(MirrorTree(self.root).published_only())
+        try:
+            if self._is_sparse():
+                self._git("sparse-checkout", "disable")
+        except GitCommandError as error:
+            raise self._error(
+                f"cannot fetch the published files from {self._remote_label}: {error.reason}"
+            ) from error
+        (self.root / PUBLISHED_ONLY).unlink(missing_ok=True)
+        return count
 
     @staticmethod
     def _restored(count: int) -> str:
@@ -202,15 +269,25 @@ class GitPublisher:
             ) from error
         return bool(done.stdout.strip())
 
-    def _install_repository(self, branch_exists: bool) -> None:
+    def _install_repository(self, branch_exists: bool, partial: bool = False) -> None:
         """Build the repository beside SITE_DIR and move it in only when complete,
-        so a kill leaves either no repository or one at the remote's branch."""
+        so a kill leaves either no repository or one at the remote's branch.
+
+        ``partial``: only the tip's commit and trees; blobs come when checked out.
+        """
         self.root.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix=".goodnews-git-", dir=self.root.parent) as tmp:
             work = Path(tmp)
             self._git("init", "-q", cwd=work)
             self._git("remote", "add", "origin", self._url, cwd=work)
-            if branch_exists:
+            if partial:
+                refspec = f"+{self._branch_ref}:{self._tracking_ref}"
+                self._git(
+                    "fetch", "-q", "--no-tags", "--depth=1", "--filter=blob:none",
+                    "origin", refspec, cwd=work,
+                )  # fmt: skip
+                self._git("update-ref", self._branch_ref, self._tracking_ref, cwd=work)
+            elif branch_exists:
                 self._fetch(cwd=work)
                 self._git("update-ref", self._branch_ref, self._tracking_ref, cwd=work)
             self._git("symbolic-ref", "HEAD", self._branch_ref, cwd=work)
@@ -278,6 +355,7 @@ class GitPublisher:
                 self._git(
                     "--literal-pathspecs",
                     "add",
+                    "--sparse",  # files outside a fresh disk's sparse checkout too
                     "--pathspec-from-file=-",
                     "--pathspec-file-nul",
                     stdin=stdin,

@@ -1,11 +1,15 @@
 """Publish the tree to an S3-compatible bucket (AWS S3, MinIO, ...) with botocore.
 
-Before the crawl writes, files the bucket holds under the prefix and the
-tree lacks are downloaded: a fresh disk (Scrapy Cloud) starts from what is
-published, so indexes keep growing; files already in the tree win. After a
-finished crawl each file of the tree is compared with the bucket's listing
-(the ETag of a single-part upload is the MD5 of its bytes) and only new or
-changed files are uploaded, with their content type: pages and images
+Before the crawl writes, what a run reads and the tree lacks is downloaded
+(``mirror.tree.RUN_INPUTS`` and the records the feeds show): a fresh disk
+(Scrapy Cloud) starts from what is published, so indexes keep growing;
+files already in the tree win. The bucket's other files are listed in
+``mirror.tree.PUBLISHED_ONLY``, so the tree knows them without their bytes
+(``PUBLISH_RESTORE_ALL`` downloads them all). After a finished crawl the
+files written since the last publication (by modification time, against
+the mark :data:`PUBLISHED_MARK` that a publication leaves) are compared
+with the bucket's listing (the ETag of a single-part upload is the MD5 of
+its bytes) and only new or changed files are uploaded, with their content type: pages and images
 first, indexes next, the home page last, so no published link points to a
 file not yet there. Nothing in the bucket is ever deleted.
 """
@@ -16,9 +20,11 @@ import base64
 import hashlib
 import logging
 import mimetypes
+import os
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from itertools import groupby
+from stat import S_ISREG
 from typing import TYPE_CHECKING, Any
 
 from botocore.config import Config
@@ -26,6 +32,7 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 from botocore.session import get_session
 
 from goodnews_scraper.mirror.files import write_if_changed
+from goodnews_scraper.mirror.tree import PUBLISHED_ONLY, RUN_INPUTS, MirrorTree
 from goodnews_scraper.publishing.base import (
     PublishError,
     PublishResult,
@@ -33,6 +40,7 @@ from goodnews_scraper.publishing.base import (
     publication_order,
     publication_rank,
     tree_files,
+    write_published_only,
 )
 from goodnews_scraper.publishing.redact import mask_url
 from goodnews_scraper.publishing.summary import subject
@@ -56,6 +64,12 @@ CONTENT_TYPES = {
     ".txt": "text/plain; charset=utf-8",
     ".xml": "application/atom+xml; charset=utf-8",  # the feeds
 }
+#: Left by each publication in SITE_DIR (hidden, never published): files
+#: modified since its time are the ones to compare with the bucket.
+PUBLISHED_MARK = ".goodnews-s3-published"
+#: Files modified this long before the mark are compared too: the kernel
+#: stamps files with a coarse clock, and a small clock step must lose nothing.
+MARK_SLACK_NS = 60 * 10**9
 #: Uploads and downloads in flight at once.
 CONCURRENCY = 8
 CREDENTIALS = "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
@@ -85,6 +99,13 @@ def is_safe_relpath(relpath: str) -> bool:
         and all(part not in ("", ".", "..") for part in parts)
         and "\\" not in relpath
         and "\0" not in relpath
+    )
+
+
+def is_run_input(relpath: str) -> bool:
+    """A file every run reads (``RUN_INPUTS``), restored on a fresh disk."""
+    return any(
+        relpath.startswith(item) if item.endswith("/") else relpath == item for item in RUN_INPUTS
     )
 
 
@@ -168,18 +189,70 @@ class S3Publisher:
             held = self.listing()
         except (BotoCoreError, ClientError) as error:
             raise self._error("cannot list", error) from error
+        fresh = not self._holds_files()
         missing = [
             relpath
             for relpath in sorted(held)
             if is_safe_relpath(relpath) and not (self.root / relpath).exists()
         ]
         try:
-            with ThreadPoolExecutor(CONCURRENCY) as pool:
-                restored = sum(pool.map(self._download, missing))
+            if self.target.restore_all:
+                restored = self._download_all(missing)
+            else:
+                restored = self._download_all([r for r in missing if is_run_input(r)])
+                wanted = set(MirrorTree(self.root).feed_records(self.target.feed_entries))
+                restored += self._download_all([r for r in missing if r in wanted])
+            absent = [relpath for relpath in missing if not (self.root / relpath).exists()]
+            write_published_only(self.root, absent)
+            if fresh:
+                # Nothing on this disk is unpublished: what the run writes is newer.
+                self._set_mark()
         except (BotoCoreError, ClientError, OSError) as error:
             raise self._error("cannot download the tree from", error) from error
         found = f"{len(held)} files in {self.destination}"
-        return f"{found}; {restored} restored into SITE_DIR" if restored else found
+        found += f"; {restored} restored into SITE_DIR" if restored else ""
+        return (
+            f"{found}; {len(absent)} left in the bucket (not needed by a run)" if absent else found
+        )
+
+    def _holds_files(self) -> bool:
+        return self.root.is_dir() and any(is_tree_file(e.name) for e in self.root.iterdir())
+
+    def _download_all(self, relpaths: list[str]) -> int:
+        with ThreadPoolExecutor(CONCURRENCY) as pool:
+            return sum(pool.map(self._download, relpaths))
+
+    def restore_all(self) -> int:
+        """Download every file of the bucket the tree lacks (``scrapy render``); how many."""
+        tree = MirrorTree(self.root)
+        listed = [relpath for relpath in tree.published_only() if is_safe_relpath(relpath)]
+        try:
+            restored = self._download_all([r for r in listed if not (self.root / r).exists()])
+        except (BotoCoreError, ClientError, OSError) as error:
+            raise self._error("cannot download the tree from", error) from error
+        (self.root / PUBLISHED_ONLY).unlink(missing_ok=True)
+        return restored
+
+    def _set_mark(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        (self.root / PUBLISHED_MARK).write_bytes(b"")
+
+    def _written_since_mark(self) -> list[str]:
+        """Tree files modified since the last publication (all of them without a mark)."""
+        try:
+            since = (self.root / PUBLISHED_MARK).stat().st_mtime_ns - MARK_SLACK_NS
+        except FileNotFoundError:
+            return tree_files(self.root)
+        found = []
+        for folder, dirs, names in os.walk(self.root):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            for name in names:
+                path = os.path.join(folder, name)
+                relpath = os.path.relpath(path, self.root).replace(os.sep, "/")
+                info = os.lstat(path)  # a symbolic link is not a file of the tree
+                if info.st_mtime_ns >= since and S_ISREG(info.st_mode) and is_tree_file(relpath):
+                    found.append(relpath)
+        return sorted(found)
 
     def _download(self, relpath: str) -> int:
         path = self.root / relpath
@@ -201,7 +274,8 @@ class S3Publisher:
         added: list[str] = []
         modified: list[str] = []
         digests: dict[str, str] = {}
-        for relpath in tree_files(self.root):
+        candidates = self._written_since_mark()
+        for relpath in candidates:
             digest = hashlib.md5((self.root / relpath).read_bytes(), usedforsecurity=False)
             digests[relpath] = digest.hexdigest()
             if held.get(relpath) != digests[relpath]:
@@ -218,7 +292,8 @@ class S3Publisher:
         except (BotoCoreError, ClientError, OSError) as error:
             doing = f"{sent} of {len(changed)} files uploaded, then cannot upload to"
             raise self._error(doing, error) from error
-        unchanged = len(digests) - len(changed)
+        self._set_mark()
+        unchanged = len(set(held) | set(digests)) - len(changed)
         if not changed:
             summary = f"nothing to upload: {self.destination} holds all {unchanged} files"
         else:
