@@ -234,3 +234,15 @@ VIDEO_HOSTS = [
 ]
 #: `scrapy check ntdtv`: the contracts' @url follows NTDTV_BASE_URL.
 SPIDER_CONTRACTS = {"goodnews_scraper.contracts.SiteUrlContract": 10}
+
+# --- Sites (issue 17) ---------------------------------------------------------
+#: The base URL of the site crawled, for any spider (ntdtv, epochtimes): every
+#: site URL and the allowed domain derive from it. Empty: the site's own
+#: (https://www.ntdtv.com, https://www.epochtimes.com); for ntdtv,
+#: NTDTV_BASE_URL above still serves when this is empty.
+SITE_BASE_URL = ""
+#: Sites with section feeds (epochtimes) have them read first. True: a feed
+#: item that carries the whole article becomes the article, without a request
+#: for its page (its lead image, which only the page shows, is then left out);
+#: False: every new article's page is requested, the feed only lists them.
+SITE_FEED_ARTICLES = True
