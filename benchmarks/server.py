@@ -1,11 +1,13 @@
 """Serve the synthetic site from its own process, fast enough not to be the bottleneck.
 
-    python -m benchmarks.server --articles N
+    python -m benchmarks.server --articles N [--delay SECONDS]
 
 Every response is rendered before serving starts and kept as the exact bytes
 sent (status line, headers, body), so a request costs one dictionary look-up
 and one write on an asyncio loop with keep-alive connections. The server
-runs on its own core, apart from the crawl it serves.
+runs on its own core, apart from the crawl it serves. With ``--delay`` each
+response is sent that long after its request came, as a distant server would
+(the polite-pace benchmark, ``benchmarks/polite.py``).
 
 It prints one JSON line once serving (``{"origin": ..., "articles": N}``),
 then answers commands read from stdin, one a line:
@@ -89,8 +91,9 @@ class Site:
 class HttpProtocol(asyncio.Protocol):
     """HTTP/1.1 GET and HEAD with keep-alive; requests carry no body."""
 
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: Site, delay: float = 0.0) -> None:
         self.site = site
+        self.delay = delay
         self.buffer = b""
         self.transport: asyncio.Transport | None = None
 
@@ -115,10 +118,22 @@ class HttpProtocol(asyncio.Protocol):
                 self.transport.close()
                 return
             response_head, body = self.site.lookup(parts[1])
-            self.transport.write(response_head if parts[0] == b"HEAD" else response_head + body)
-            if b"connection: close" in headers.lower():
-                self.transport.close()
+            data = response_head if parts[0] == b"HEAD" else response_head + body
+            close = b"connection: close" in headers.lower()
+            if self.delay > 0:
+                # Same delay for each, so answers keep their requests' order.
+                asyncio.get_running_loop().call_later(self.delay, self.send, data, close)
+            else:
+                self.send(data, close)
+            if close:
                 return
+
+    def send(self, data: bytes, close: bool) -> None:
+        if self.transport is None or self.transport.is_closing():
+            return
+        self.transport.write(data)
+        if close:
+            self.transport.close()
 
 
 def _commands(loop: asyncio.AbstractEventLoop, site: Site, done: asyncio.Future[None]) -> None:
@@ -146,10 +161,10 @@ def _say(message: dict[str, object]) -> None:
     sys.stdout.flush()
 
 
-async def serve(articles: int, host: str = "127.0.0.1", port: int = 0) -> None:
+async def serve(articles: int, host: str = "127.0.0.1", port: int = 0, delay: float = 0.0) -> None:
     loop = asyncio.get_running_loop()
     site = Site("")
-    server = await loop.create_server(lambda: HttpProtocol(site), host, port, backlog=256)
+    server = await loop.create_server(lambda: HttpProtocol(site, delay), host, port, backlog=256)
     bound = server.sockets[0].getsockname()[1]
     site.origin = f"http://{host}:{bound}"
     site.build(articles)
@@ -164,8 +179,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.server", description=__doc__)
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument(
+        "--delay", type=float, default=0.0, help="seconds before each response (default 0)"
+    )
     args = parser.parse_args(argv)
-    asyncio.run(serve(args.articles, port=args.port))
+    if args.delay < 0:
+        parser.error("--delay must not be negative")
+    asyncio.run(serve(args.articles, port=args.port, delay=args.delay))
 
 
 if __name__ == "__main__":

@@ -138,6 +138,11 @@ def synthetic_article(k: int) -> FixtureArticle:
     )
 
 
+def section_name(path: str) -> str:
+    """The name the site gives section ``path`` (the fixture's, else the path)."""
+    return _NAMES.get(path, path)
+
+
 def synthetic_sections(count: int) -> tuple[Section, ...]:
     """The default sections listing articles ``0 .. count-1``, newest first."""
     listed: dict[str, list[str]] = {path: [] for path in DEFAULT_SECTIONS}
@@ -148,7 +153,7 @@ def synthetic_sections(count: int) -> tuple[Section, ...]:
         Section(
             "gb",
             path,
-            _NAMES.get(path, path),
+            section_name(path),
             tuple(tuple(ids[i : i + PER_PAGE]) for i in range(0, len(ids), PER_PAGE)) or ((),),
         )
         for path, ids in listed.items()

@@ -34,6 +34,16 @@ TEMPLATES_DIR = ""
 ASSETS_BASE_URL = ""
 #: How many of the newest articles of the whole mirror the home page lists.
 HOME_LATEST_ARTICLES = 30
+#: Atom feeds for feed readers: feeds/<slug>.xml per section and feeds/all.xml,
+#: each with the newest ATOM_ENTRIES articles (docs/reader-outputs.md).
+ATOM_ENABLED = True
+ATOM_ENTRIES = 50
+#: HTML pages for static hosts (Cloudflare Pages, Netlify, S3, IPFS): a .html
+#: beside every .md and index.html at the root. `scrapy render -s
+#: HTML_ENABLED=True` adds them to a tree that has none.
+HTML_ENABLED = False
+#: Share links and QR codes open the .html pages (a mirror read on a static host).
+SHARE_LINKS_TO_HTML = False
 #: An article that failed (HTTP error, no title, ...) is requested again by
 #: every next run, wherever it is listed; one that still fails this many days
 #: after its first failure is given up: recorded in store/crawl-state.json,

@@ -54,6 +54,18 @@ def home_latest(settings: BaseSettings) -> int:
     return value
 
 
+def atom_entries(settings: BaseSettings) -> int:
+    """ATOM_ENTRIES: how many of the newest articles each Atom feed holds."""
+    raw = settings.get("ATOM_ENTRIES", 50)
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        value = 0
+    if not 1 <= value <= 1000:
+        raise SettingError(f"ATOM_ENTRIES must be a whole number from 1 to 1000, got {raw!r}")
+    return value
+
+
 def retry_days(settings: BaseSettings) -> int:
     """CRAWL_RETRY_DAYS: days a failed article is requested again before it is given up."""
     raw = settings.get("CRAWL_RETRY_DAYS", 7)
@@ -105,6 +117,7 @@ def check_settings(settings: BaseSettings) -> None:
     assets_base_url(settings)
     home_latest(settings)
     retry_days(settings)
+    atom_entries(settings)
     site_dir(settings)
     write_batch(settings)
     load_templates(settings.get("TEMPLATES_DIR"))

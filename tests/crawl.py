@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -51,6 +52,16 @@ FIXTURE_TOLERANCE = {
 
 #: ``scrapy crawl ntdtv`` with the interpreter running the tests.
 SCRAPY_CRAWL = [sys.executable, "-m", "scrapy", "crawl", "ntdtv"]
+
+
+def project_copy(dest: Path) -> Path:
+    """A copy of the project's source at ``dest``, for tools that write where they run
+    (egg builds leave ``build/`` and ``*.egg-info`` behind): never into the checkout."""
+    ignore = shutil.ignore_patterns(
+        ".git", "build", "*.egg-info", "__pycache__", ".scrapy", "site", ".pytest_cache"
+    )
+    shutil.copytree(PROJECT_ROOT, dest, ignore=ignore)
+    return dest
 
 
 def crawl_env() -> dict[str, str]:
@@ -137,5 +148,23 @@ def new_article_files(article_id: str, slug: str) -> set[str]:
         f"store/articles/{slug}/{article_id}.json",
         f"indexes/{slug}.json",
         f"indexes/{slug}.md",
+        f"feeds/{slug}.xml",
+        "feeds/all.xml",
         "README.md",
     }
+
+
+def run_render(site: Path, *settings: str) -> subprocess.CompletedProcess[str]:
+    """The real ``scrapy render`` on ``site`` with ``NAME=VALUE`` settings."""
+    command = [sys.executable, "-m", "scrapy", "render", "-s", f"SITE_DIR={site}"]
+    for setting in settings:
+        command += ["-s", setting]
+    return subprocess.run(
+        command,
+        cwd=crawl_cwd(site),
+        env=crawl_env(),
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )

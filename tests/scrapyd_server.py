@@ -13,7 +13,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
-from tests.crawl import PROJECT_ROOT
+from tests.crawl import project_copy
 
 
 def free_port() -> int:
@@ -105,7 +105,7 @@ class Scrapyd:
                 "--version",
                 "r1",
             ],
-            cwd=PROJECT_ROOT,
+            cwd=project_copy(self.home / "project"),
             env={**os.environ, "XDG_CONFIG_HOME": str(config_home)},
             capture_output=True,
             text=True,

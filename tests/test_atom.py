@@ -26,7 +26,7 @@ from goodnews_scraper.renderers.atom import (
     entry_id,
     feed_id,
 )
-from goodnews_scraper.sites.ntdtv import EDITION_LANGS
+from goodnews_scraper.renderers.html import EDITION_LANGS
 from goodnews_scraper.store.records import ArticleRecord
 from tests.crawl import FIXTURE_TOLERANCE, run_crawl
 from tests.fixture_site import SECTIONS, FixtureServer, mirrored_articles

@@ -7,12 +7,15 @@ and sane (counts, files, sizes), never how fast anything was.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
-from benchmarks import run, stages
+from benchmarks import photos, polite, run, stages, store_layout
+from benchmarks.records import convert
 from benchmarks.site import sections_of
+from goodnews_scraper import settings as run_settings
 
 ARTICLES = 16
 
@@ -96,3 +99,111 @@ def test_stage_benchmark_times_every_stage_and_its_output_is_stable() -> None:
     assert first["digest"] == again["digest"]
     fixture = stages.measure(articles=0, repeat=1, fixture=True)
     assert fixture["articles"] > 25 and fixture["digest"] != first["digest"]
+
+
+def _skimage_or_skip() -> None:
+    """Skip without scikit-image, unless the run says it must be there."""
+    try:
+        import skimage  # noqa: F401
+    except ImportError:
+        if not os.environ.get("GOODNEWS_TESTS_NEED_SKIMAGE"):
+            pytest.skip("scikit-image is not installed (GOODNEWS_TESTS_NEED_SKIMAGE unset)")
+        raise
+
+
+def test_photo_benchmark_on_one_photo_gives_the_whole_table() -> None:
+    """``benchmarks.photos`` on one photograph: every encoding, sane sizes and SSIM."""
+    _skimage_or_skip()
+    result = photos.measure(["coffee"], per_day=40, sample=4)
+    rows = result["encodings"]
+    assert [(r["format"], r["quality"]) for r in rows] == list(photos.ENCODINGS)
+    for row in rows:
+        assert 0 < row["bytes"]["body"] < row["bytes"]["featured"] < 800 * 450 * 3
+        assert 0 < row["ssim_min"] <= row["ssim_mean"] < 1
+    for fmt in ("jpeg", "webp"):  # a higher quality costs bytes and buys SSIM
+        same = [r for r in rows if r["format"] == fmt]
+        assert [r["bytes"]["featured"] for r in same] == sorted(
+            r["bytes"]["featured"] for r in same
+        )
+        assert [r["ssim_mean"] for r in same] == sorted(r["ssim_mean"] for r in same)
+    names = {f"{r['format']} {r['quality']}": r for r in rows}
+    today, best = names[result["today"]], names[result["recommended"]]
+    assert result["today"] == f"jpeg {run_settings.IMAGES_JPEG_QUALITY}"
+    assert best["ssim_mean"] >= today["ssim_mean"] and best["ssim_min"] >= today["ssim_min"]
+    parts = result["per_article"]
+    assert len(parts) == 5 and all(p["raw"] >= p["git"] > 0 for p in parts.values())
+    assert result["per_article_git_bytes"] == sum(p["git"] for p in parts.values())
+    assert result["years_in_1_gb"] == round(
+        1e9 / (result["per_article_git_bytes"] * 40 * 365.25), 1
+    )
+    table = photos.report(result)
+    header = next(line for line in table.splitlines() if line.startswith("| encoding"))
+    lines = [line for line in table.splitlines() if line.startswith("| ")]
+    # two tables, each with a header and a rule; the second ends with the total
+    assert len(lines) == 2 + len(rows) + 2 + len(parts) + 1
+    assert all(line.count("|") == header.count("|") for line in lines[: 2 + len(rows)])
+    assert "**recommended**" in table
+
+
+def test_store_layout_benchmark_writes_and_commits_both_layouts(tmp_path: Path) -> None:
+    """``benchmarks.store_layout`` on 40 records and 2 days of 8: real files, real git."""
+    result = store_layout.measure(
+        records=40, days=2, per_day=8, workdir=tmp_path, layouts=store_layout.LAYOUTS
+    )
+    assert result["record_bytes_mean"] > 2000  # a converted body, not an empty record
+    per_article, per_month = result["layouts"]["per_article"], result["layouts"]["per_month"]
+    by_month = result["layouts"]["per_article_by_month"]
+    for layout in (per_article, by_month):
+        assert layout["store_files"] == 40 + 2 * 8
+        assert layout["daily_run"]["files"] == 8
+    # 8 consecutive articles fall in at most 8 sections' month files, usually fewer
+    assert 1 <= per_month["daily_run"]["files"] <= 8 and per_month["store_files"] <= 16
+    # a month file is rewritten whole: a day writes more bytes than the new records hold
+    assert per_month["daily_run"]["bytes"] > per_article["daily_run"]["bytes"]
+    for layout in (per_article, per_month, by_month):
+        git = layout["git"]
+        assert git["after_days_before_gc"]["count"] > git["after_first_commit"]["count"] > 0
+        assert git["after_gc"]["count"] == 0 and git["after_gc"]["size_pack"] > 0
+        assert git["push_last_day_bytes"] > 0
+    assert "| per_article |" in store_layout.report(result)
+    assert not any(tmp_path.iterdir())  # the repositories are removed
+
+
+def test_polite_benchmark_runs_both_spiders_at_the_project_pace(tmp_path: Path) -> None:
+    """``benchmarks.polite``, one article a section: both fetch the same pages at the same pace."""
+    result = polite.measure(articles=8, delay=0.01, images=False, workdir=tmp_path)
+    assert result["pace"]["AUTOTHROTTLE_ENABLED"] == str(run_settings.AUTOTHROTTLE_ENABLED)
+    assert result["pace"]["DOWNLOAD_DELAY"] == str(run_settings.DOWNLOAD_DELAY)
+    base, mirror = result["runs"]["baseline"], result["runs"]["mirror"]
+    assert base["returncode"] == mirror["returncode"] == 0
+    assert base["articles"] == mirror["articles"] == 8
+    assert base["requests"] == mirror["requests"]
+    assert result["wall_ratio"] > 0 and "Mirror / baseline" in polite.report(result)
+    # Scrapy logs the settings each crawl ran with: the politeness of settings.py
+    for log in (tmp_path / "baseline" / "baseline.log", tmp_path / "tree" / "mirror.log"):
+        overridden = log.read_text().split("Overridden settings:", 1)[1].split("}", 1)[0]
+        for name in ("AUTOTHROTTLE_ENABLED", "DOWNLOAD_DELAY", "CONCURRENT_REQUESTS_PER_DOMAIN"):
+            assert f"'{name}': '{getattr(run_settings, name)}'" in overridden, (log, name)
+
+
+def test_store_layouts_put_a_record_where_they_say(tmp_path: Path) -> None:
+    """The three layouts' paths, and a month file that keeps its records sorted by id."""
+    first, second = convert([8, 16])  # one section, one month
+    paths = {
+        name: sorted(store_layout.Layout(name, tmp_path).files([second, first]))
+        for name in store_layout.LAYOUTS
+    }
+    store = tmp_path / "store"
+    assert paths["per_article"] == sorted(
+        store / "articles" / c.slug / f"{c.record['article_id']}.json" for c in (first, second)
+    )
+    assert paths["per_article_by_month"] == sorted(
+        store / "articles" / c.slug / c.month / f"{c.record['article_id']}.json"
+        for c in (first, second)
+    )
+    assert paths["per_month"] == sorted(
+        {store / c.slug / f"{c.month}.jsonl" for c in (first, second)}
+    )
+    (data,) = store_layout.Layout("per_month", tmp_path).files([second, first]).values()
+    ids = [json.loads(line)["article_id"] for line in data.splitlines()]
+    assert ids == [first.record["article_id"], second.record["article_id"]]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.crawl import PROJECT_ROOT
+from tests.crawl import project_copy
 from tests.fixture_site import FixtureServer
 from tests.fixture_site.content import section
 from tests.qr_decoders import zxing_decode
@@ -97,7 +97,7 @@ def test_scrapy_cloud_egg_carries_settings_and_templates(tmp_path: Path) -> None
     egg = tmp_path / "project.egg"
     built = subprocess.run(
         [sys.executable, "-m", "shub", "deploy", "12345", "--build-egg", str(egg)],
-        cwd=PROJECT_ROOT,
+        cwd=project_copy(tmp_path / "project"),
         env={**os.environ, "SHUB_APIKEY": SECRET},
         capture_output=True,
         text=True,

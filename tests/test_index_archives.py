@@ -144,6 +144,8 @@ def test_a_new_article_rewrites_its_page_the_head_its_month_and_home(tmp_path: P
         "indexes/prog204.md",
         "indexes/prog204/2021-05.json",
         "indexes/prog204/2021-05.md",
+        "feeds/prog204.xml",
+        "feeds/all.xml",
         "README.md",
     }
 

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
+import feedparser
 import pytest
 
 from goodnews_scraper.conversion.templates import SOURCE_TEMPLATES
-from tests.crawl import FIXTURE_TOLERANCE, PROJECT_ROOT, CrawlResult, run_crawl
+from tests.crawl import FIXTURE_TOLERANCE, CrawlResult, run_crawl, run_render
 from tests.fixture_site import FixtureServer
 from tests.markdown_render import rendered_tree as to_html
 from tests.publish_git_remote import bare_remote, commit_subjects
@@ -27,19 +26,7 @@ OLD_FOOTER_QR = "![{{ L.qr_alt }}]({{ qr_file | md_url }})"
 
 
 def render(site: Path, *settings: str) -> subprocess.CompletedProcess[str]:
-    """The real ``scrapy render`` on ``site``, as a maintainer runs it."""
-    command = [sys.executable, "-m", "scrapy", "render", "-s", f"SITE_DIR={site}"]
-    for setting in settings:
-        command += ["-s", setting]
-    return subprocess.run(
-        command,
-        cwd=PROJECT_ROOT,
-        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_render(site, *settings)
 
 
 def tree_files(site: Path) -> dict[str, bytes]:
@@ -258,3 +245,58 @@ def test_a_home_template_failing_during_the_crawl_fails_the_run_and_publishes_no
     assert "Not publishing to git" in result.log
     assert commit_subjects(remote) == []
     assert not (tmp_path / "site" / "README.md").exists()
+
+
+def test_the_crawl_writes_a_valid_feed_per_section_and_one_for_the_mirror(
+    crawled: CrawlResult,
+) -> None:
+    site = crawled.site
+    slugs = sorted(path.stem for path in site.glob("indexes/*.json"))
+    feeds = sorted(path.name for path in site.glob("feeds/*.xml"))
+    assert feeds == sorted([*(f"{slug}.xml" for slug in slugs), "all.xml"])
+    for name in feeds:
+        parsed = feedparser.parse((site / "feeds" / name).read_bytes())
+        assert parsed.bozo == 0 and parsed.version == "atom10", name
+        assert parsed.entries, name
+        times = [entry.published_parsed for entry in parsed.entries]
+        assert times == sorted(times, reverse=True)
+        for entry in parsed.entries:
+            assert entry.link.startswith(f"{MIRROR}/pages/")
+            assert (site / entry.link.removeprefix(f"{MIRROR}/")).is_file()
+            assert entry.published.endswith("+08:00")
+    every = feedparser.parse((site / "feeds" / "all.xml").read_bytes())
+    assert (
+        len(every.entries)
+        == len({e.id for e in every.entries})
+        == len(list(site.glob("pages/*/*.md")))
+    )
+
+
+def test_render_adds_the_html_a_crawl_with_html_would_have_written(
+    server: FixtureServer, site: Path, tmp_path: Path
+) -> None:
+    assert not list(site.rglob("*.html"))
+    done = render(site, f"MIRROR_BASE_URL={MIRROR}", "HTML_ENABLED=True")
+    assert done.returncode == 0, done.stderr
+    with_html = run_crawl(
+        server.origin,
+        tmp_path / "with-html",
+        SECTIONS,
+        settings={**SETTINGS, "HTML_ENABLED": "True"},
+    )
+    assert with_html.returncode == 0, with_html.log[-3000:]
+    assert tree_files(site) == with_html.files()
+    md = {path.with_suffix("") for path in site.rglob("*.md") if path.name != "README.md"}
+    html = {path.with_suffix("") for path in site.rglob("*.html") if path.name != "index.html"}
+    assert md == html and (site / "index.html").is_file()
+
+
+def test_share_links_to_html_point_every_qr_code_at_the_html_pages(site: Path) -> None:
+    done = render(
+        site, f"MIRROR_BASE_URL={MIRROR}", "HTML_ENABLED=True", "SHARE_LINKS_TO_HTML=True"
+    )
+    assert done.returncode == 0, done.stderr
+    for page in sorted(site.glob("pages/*/*.md")):
+        target = f"{MIRROR}/{page.relative_to(site).with_suffix('.html').as_posix()}"
+        assert zxing_decode(page.with_suffix(".png").read_bytes()) == [target]
+        assert f"<{target}>" in page.read_text(encoding="utf-8")

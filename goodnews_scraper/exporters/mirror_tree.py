@@ -68,7 +68,7 @@ from goodnews_scraper.renderers.mirror import MirrorRenderer, RenderedFile
 from goodnews_scraper.renderers.pages import index_entry
 from goodnews_scraper.settings_checks import retry_days, site_dir, write_batch
 from goodnews_scraper.store.crawl_state import REFETCH, STATE_RELPATH, CrawlState, today
-from goodnews_scraper.store.records import ArticleRecord
+from goodnews_scraper.store.records import ArticleRecord, load_record
 from goodnews_scraper.store.upgrade import upgrade_tree
 from goodnews_scraper.timing import timed
 
@@ -315,9 +315,30 @@ class MirrorTreeExporter(BaseItemExporter):
             self._update_section(section)
         for slug, pages in sorted(Counter(self.existing.values()).items()):
             self._repair_section(slug, pages)
+        # Feeds of the sections this run listed or stored articles in, rendered
+        # every run like the home page (a run killed before them is repaired by
+        # the next; a backfilled or refetched record changes a feed, not an index).
+        touched = {section_slug(section) for section in self._listings}
+        touched |= {entry.page.split("/")[1] for entry in self._written_entries()}
+        for slug in sorted(touched):
+            head = self._head(slug)
+            if head is not None:
+                self._write_files(self.renderer.feed_files(slug, head, self._load))
         # The home page reads only the indexes' heads (most already read above):
         # rendered every run, so a run killed before it is repaired by the next.
         self._write_home()
+
+    def _written_entries(self) -> list[IndexEntry]:
+        return [entry for entries in self._new_entries.values() for entry in entries.values()]
+
+    def _load(self, page: str) -> ArticleRecord | None:
+        return load_record(self.tree, page)
+
+    def _write_files(self, files: list[RenderedFile]) -> bool:
+        changed = False
+        for file in files:
+            changed = self._write(file) or changed
+        return changed
 
     def _section_of(self, entry: IndexEntry) -> str:
         """The section whose folder holds the entry's page (from its index)."""
@@ -444,9 +465,7 @@ class MirrorTreeExporter(BaseItemExporter):
             data_path = self.tree.index_data_path(slug)
         # The page first, its data last: the data decides what the next run adds,
         # so a kill between the two leaves a page that the next run rewrites.
-        changed = False
-        for file in self.renderer.index_files(slug, part):
-            changed = self._write(file) or changed
+        changed = self._write_files(self.renderer.index_files(slug, part))
         data = RenderedFile(data_path.relative_to(self.tree.root).as_posix(), part.to_json())
         changed = self._write(data) or changed
         if not part.month:
@@ -462,5 +481,4 @@ class MirrorTreeExporter(BaseItemExporter):
             if head is not None:
                 edition = edition or head.edition
                 sections.append(HomeSection(slug, head))
-        for file in self.renderer.home_files(edition or "gb", sections):
-            self._write(file)
+        self._write_files(self.renderer.home_files(edition or "gb", sections, self._load))

@@ -77,10 +77,10 @@ def tree_files(root: Path) -> list[str]:
 
 
 def publication_rank(relpath: str) -> int:
-    """0 for pages and images, 1 for indexes, 2 for the home page."""
-    if relpath == "README.md":
+    """0 for pages, images and records, 1 for indexes and feeds, 2 for the home page."""
+    if relpath in ("README.md", "index.html"):
         return 2
-    return 1 if relpath.startswith("indexes/") else 0
+    return 1 if relpath.startswith(("indexes/", "feeds/")) else 0
 
 
 def publication_order(relpaths: list[str]) -> list[str]:

@@ -55,6 +55,7 @@ CONTENT_TYPES = {
     ".svg": "image/svg+xml",
     ".html": "text/html; charset=utf-8",
     ".txt": "text/plain; charset=utf-8",
+    ".xml": "application/atom+xml; charset=utf-8",  # the feeds
 }
 #: Uploads and downloads in flight at once.
 CONCURRENCY = 8

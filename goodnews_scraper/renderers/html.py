@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 #: The template every HTML page is rendered into.
 HTML_TEMPLATE = "page.html.j2"
+#: The ``lang`` of each edition's pages: simplified and traditional Chinese.
+EDITION_LANGS = {"gb": "zh-Hans", "b5": "zh-Hant"}
 #: GitHub's Markdown: GFM with the extensions github.com enables.
 GFM_EXTENSIONS = ("table", "autolink", "tagfilter", "strikethrough")
 #: The Markdown page a folder shows first on GitHub, and its static-host equivalent.

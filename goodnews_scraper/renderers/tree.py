@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING
 
 from goodnews_scraper.mirror.tree import record_relpath
 from goodnews_scraper.renderers.indexes import HomeSection
 from goodnews_scraper.renderers.mirror import RenderedFile
-from goodnews_scraper.store.records import ArticleRecord, RecordError, first_record
+from goodnews_scraper.store.records import ArticleRecord, RecordError, first_record, load_record
 from goodnews_scraper.store.upgrade import LEGACY_SITE, PageUpgrader
 
 if TYPE_CHECKING:
@@ -76,7 +77,9 @@ def tree_units(
             sections.append(HomeSection(slug, head))
             yield RenderUnit(f"indexes/{slug}", 1, _index_unit(tree, renderer, slug))
     edition = sections[0].head.edition if sections else "gb"
-    yield RenderUnit("README.md", 2, lambda: renderer.home_files(edition, sections))
+    yield RenderUnit(
+        "README.md", 2, lambda: renderer.home_files(edition, sections, partial(load_record, tree))
+    )
 
 
 def _article_unit(
@@ -112,6 +115,7 @@ def _index_unit(
         if head is None:
             return []
         files = renderer.index_files(slug, head)
+        files += renderer.feed_files(slug, head, partial(load_record, tree))
         for month in tree.month_files(slug):
             part = tree.load_month(slug, month)
             if part is not None:

@@ -46,8 +46,6 @@ from goodnews_scraper.sites.base import ArticleRejected, ListPage, ParsedArticle
 __all__ = ["SITE", "ArticleRejected", "ListPage", "ParsedArticle", "SiteUrls"]
 
 EDITIONS = ("gb", "b5")
-#: Each edition's script as a language tag, for HTML ``lang`` and Atom ``xml:lang``.
-EDITION_LANGS = {"gb": "zh-Hans", "b5": "zh-Hant"}
 DEFAULT_SECTIONS = (
     "prog1695",
     "prog1138",

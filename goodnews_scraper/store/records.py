@@ -122,10 +122,15 @@ class ArticleRecord:
 def first_record(tree: MirrorTree) -> ArticleRecord | None:
     """The first readable record of the tree (by folder and id), if any."""
     for article_id, slug in sorted(tree.existing_records().items()):
-        try:
-            return ArticleRecord.from_json(
-                tree.record_path(f"pages/{slug}/{article_id}.md").read_bytes()
-            )
-        except (OSError, RecordError):
-            continue
+        record = load_record(tree, f"pages/{slug}/{article_id}.md")
+        if record is not None:
+            return record
     return None
+
+
+def load_record(tree: MirrorTree, page: str) -> ArticleRecord | None:
+    """The record of the page at tree path ``page``; None when it has none (or a broken one)."""
+    try:
+        return ArticleRecord.from_json(tree.record_path(page).read_bytes())
+    except (OSError, RecordError, ValueError):
+        return None
