@@ -453,7 +453,7 @@ class NtdtvSite(Site):
     default_base_url = "https://www.ntdtv.com"
     base_url_alias = "NTDTV_BASE_URL"
     editions = EDITIONS
-    edition_langs = EDITION_LANGS
+    edition_langs = {"gb": "zh-Hans", "b5": "zh-Hant"}  # noqa: RUF012
     default_sections = DEFAULT_SECTIONS
     section_re = SECTION_RE
     section_hint = "comma-separated section paths such as prog204,news/china"
