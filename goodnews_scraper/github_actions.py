@@ -110,13 +110,18 @@ def crawl_argv(environ: Mapping[str, str], spider: str, summary_file: Path) -> l
 
 
 def only_spider() -> str:
-    """``GOODNEWS_SPIDER``, or the project's spider when it has exactly one."""
+    """``GOODNEWS_SPIDER``, else the project's only spider, else ntdtv (the one site of old)."""
     if os.environ.get("GOODNEWS_SPIDER"):
         return os.environ["GOODNEWS_SPIDER"]
     from scrapy.spiderloader import get_spider_loader
     from scrapy.utils.project import get_project_settings
 
+    from goodnews_scraper.store.upgrade import LEGACY_SITE
+
     names = get_spider_loader(get_project_settings()).list()
+    if len(names) != 1 and LEGACY_SITE in names:
+        # Workflows written when the project had one spider name none.
+        return LEGACY_SITE
     if len(names) != 1:
         raise RunSetupError(f"set GOODNEWS_SPIDER to one of: {', '.join(sorted(names))}")
     return names[0]

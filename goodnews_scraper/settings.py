@@ -246,3 +246,15 @@ SPIDER_CONTRACTS = {"goodnews_scraper.contracts.SiteUrlContract": 10}
 #: instead of only what a run reads (state, indexes, feeds, home page and the
 #: feeds' records); the rest stays on the remote or in the bucket, listed.
 PUBLISH_RESTORE_ALL = False
+
+# --- Sites (issue 17) ---------------------------------------------------------
+#: The base URL of the site crawled, for any spider (ntdtv, epochtimes): every
+#: site URL and the allowed domain derive from it. Empty: the site's own
+#: (https://www.ntdtv.com, https://www.epochtimes.com); for ntdtv,
+#: NTDTV_BASE_URL above still serves when this is empty.
+SITE_BASE_URL = ""
+#: Sites with section feeds (epochtimes) have them read first. True: a feed
+#: item that carries the whole article becomes the article, without a request
+#: for its page (its lead image, which only the page shows, is then left out);
+#: False: every new article's page is requested, the feed only lists them.
+SITE_FEED_ARTICLES = True

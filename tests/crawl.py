@@ -85,12 +85,19 @@ def crawl_cwd(site: Path) -> Path:
 
 
 def crawl_command(
-    origin: str, site: Path, *args: str, settings: dict[str, str] | None = None
+    origin: str,
+    site: Path,
+    *args: str,
+    settings: dict[str, str] | None = None,
+    spider: str = "ntdtv",
 ) -> list[str]:
+    """``scrapy crawl <spider>`` on ``origin``: ntdtv through its own NTDTV_BASE_URL."""
+    base_setting = "NTDTV_BASE_URL" if spider == "ntdtv" else "SITE_BASE_URL"
     command = [
-        *SCRAPY_CRAWL,
+        *SCRAPY_CRAWL[:-1],
+        spider,
         "-s",
-        f"NTDTV_BASE_URL={origin}",
+        f"{base_setting}={origin}",
         "-s",
         f"SITE_DIR={site}",
         "-s",
@@ -118,9 +125,10 @@ def run_crawl(
     *args: str,
     settings: dict[str, str] | None = None,
     timeout: float = 180,
+    spider: str = "ntdtv",
 ) -> CrawlResult:
     done = subprocess.run(
-        crawl_command(origin, site, *args, settings=settings),
+        crawl_command(origin, site, *args, settings=settings, spider=spider),
         cwd=crawl_cwd(site),
         env=crawl_env(),
         capture_output=True,

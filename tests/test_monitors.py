@@ -346,7 +346,7 @@ def test_scrapy_list_works_with_or_without_secrets_in_the_environment(
         text=True,
         check=False,
     )
-    assert (done.returncode, done.stdout) == (0, "ntdtv\n"), done.stderr
+    assert (done.returncode, done.stdout) == (0, "epochtimes\nntdtv\n"), done.stderr
 
 
 # --------------------------------------------------------------------------- real crawls

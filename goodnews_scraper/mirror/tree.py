@@ -26,11 +26,14 @@ import os
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from string import ascii_lowercase
 from typing import Any
 
 from goodnews_scraper.mirror.files import WriteBatch, write_if_changed
 
-ARTICLE_ID_RE = re.compile(r"a[0-9]{1,12}")
+#: The ids of every site (ntdtv ``a103124021``, epochtimes ``n13713766``): letters, then
+#: a number. Each site checks its own strictly; this keeps any of them a safe file name.
+ARTICLE_ID_RE = re.compile(r"[a-z]{1,3}[0-9]{1,12}")
 MONTH_RE = re.compile(r"[0-9]{4}-[0-9]{2}")
 #: Articles a section's index page shows. A longer index is split by month of
 #: publication, so a run rewrites the months it adds to, not the whole history.
@@ -77,7 +80,7 @@ class IndexEntry:
 
     id: str
     title: str
-    published: str  # ISO 8601 with offset, Beijing time
+    published: str  # ISO 8601 with the site's offset
     page: str  # path of the page relative to the tree root
     url: str
 
@@ -93,7 +96,7 @@ class IndexEntry:
 
     def sort_key(self) -> tuple[str, int]:
         """Newest first; the id breaks ties so the order is stable."""
-        return (self.published, int(self.id[1:]))
+        return (self.published, int(self.id.lstrip(ascii_lowercase)))
 
 
 def month_of(entry: IndexEntry) -> str:

@@ -36,10 +36,25 @@ ARTICLE_SCHEMA = "schemas/article.json"
 
 @cache
 def article_schema() -> dict[str, Any]:
-    """The packaged JSON Schema of an :class:`Article`."""
+    """The packaged JSON Schema of an :class:`Article`, as every site's articles share it."""
     text = resources.files("goodnews_scraper").joinpath(ARTICLE_SCHEMA).read_text("utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
+
+
+def site_article_schema(spider: object) -> dict[str, Any]:
+    """The shared schema narrowed by the spider's site (its URL, id and edition patterns).
+
+    Both must hold (``allOf``), so a site can only be stricter than the shared one.
+    """
+    site = getattr(spider, "site", None)
+    if site is None:
+        return article_schema()
+    shared = {k: v for k, v in article_schema().items() if not k.startswith("$")}
+    return {
+        "$schema": article_schema()["$schema"],
+        "allOf": [shared, site.item_schema()],
+    }
 
 
 def as_json(data: object) -> Any:
@@ -82,7 +97,7 @@ class ArticleValidationPipeline(ItemValidationPipeline):  # type: ignore[misc]
     def from_crawler(cls, crawler: Crawler) -> ArticleValidationPipeline:
         assert crawler.stats is not None
         drop = crawler.settings.getbool("SPIDERMON_VALIDATION_DROP_ITEMS_WITH_ERRORS", True)
-        return cls(JsonValidator(article_schema()), crawler.stats, drop=drop)
+        return cls(JsonValidator(site_article_schema(crawler.spider)), crawler.stats, drop=drop)
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         item = super().process_item(item)

@@ -20,7 +20,6 @@ not match.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from html import escape as html_escape
@@ -47,15 +46,21 @@ from goodnews_scraper.items import (
     Image,
     ListedArticle,
 )
-
-# The result shapes every site shares (the spider handles them alike); they
-# move to a site-independent module with the site interface.
-from goodnews_scraper.sites.ntdtv import ArticleRejected, ListPage, ParsedArticle
+from goodnews_scraper.sites.base import (
+    ArticleRejected,
+    Feed,
+    FeedEntry,
+    FeedRejected,
+    ListPage,
+    ParsedArticle,
+    Site,
+)
 
 __all__ = [
     "DEFAULT_SECTIONS",
     "EDITIONS",
     "OUTLET_NAMES",
+    "SITE",
     "SITE_CLOCK",
     "ArticleRejected",
     "Feed",
@@ -90,6 +95,12 @@ DEFAULT_SECTIONS = (
 OUTLET_NAMES = {"gb": "大纪元", "b5": "大紀元"}
 #: Host names the site's own pages use for itself, whatever the scheme.
 SITE_HOSTS = frozenset({"www.epochtimes.com", "epochtimes.com"})
+#: Where its pages put their images (``/assets/uploads/``), fetched by the images pipeline.
+IMAGE_HOSTS = frozenset({"i.epochtimes.com"})
+#: Where the players its articles embed come from, besides YouTube (VIDEO_HOSTS).
+PLAYER_HOSTS = frozenset({"www.youmaker.com", "youmaker.com"})
+#: Each edition's script as a language tag, for HTML ``lang`` and Atom ``xml:lang``.
+EDITION_LANGS = {"gb": "zh-Hans", "b5": "zh-Hant"}
 #: Query parameters that only track; dropped so one page has one URL.
 TRACKING_PARAMS = frozenset({"utm_source", "utm_medium", "utm_campaign", "utm_content"})
 #: The clock of the site's own time readings that state no zone: the
@@ -105,6 +116,9 @@ SECTION_RE = re.compile(r"(?:nsc|nf|ncid)[1-9][0-9]{0,11}")
 ARTICLE_PATH_RE = re.compile(
     r"/(gb|b5)/([0-9]{2})/([0-9]{1,2})/([0-9]{1,2})/(n[1-9][0-9]{0,11})\.htm"
 )
+
+#: A canonical article URL, as the item schema checks it.
+URL_PATTERN = r'^https?://[^\s<>"]+/(gb|b5)/[0-9]{2}/[0-9]{1,2}/[0-9]{1,2}/n[1-9][0-9]{0,11}\.htm$'
 
 _CLOCK_RE = re.compile(
     r"(\d{4})[-/年](\d{1,2})[-/月](\d{1,2})日?\s*(\d{1,2}):(\d{2})(?::\d{2})?\s*([AaPp][Mm])?"
@@ -162,15 +176,6 @@ _STRING = etree.XPath("string()", smart_strings=False)
 _HTML_END_RE = re.compile(r"</html\s*>", re.IGNORECASE)
 
 _RSS_CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
-
-
-class FeedRejected(ValueError):
-    """A feed that cannot be read at all; ``reason`` is a stats key."""
-
-    def __init__(self, reason: str, detail: str) -> None:
-        super().__init__(f"{reason}: {detail}")
-        self.reason = reason
-        self.detail = detail
 
 
 def article_id(value: str) -> str:
@@ -522,27 +527,6 @@ def parse_article(html: str, url: str, *, feed_published: datetime | None = None
 
 
 # --------------------------------------------------------------------------- feeds
-@dataclass
-class FeedEntry:
-    """One feed item: the listed article, and the whole article when the item carries it."""
-
-    listed: ListedArticle
-    #: The item's ``pubDate`` (it states its offset), or None.
-    published: datetime | None
-    #: The article as its page would give it (no lead image), when the item is whole.
-    article: ParsedArticle | None = None
-    #: Why the page must still be fetched ("" when ``article`` is set).
-    page_needed: str = ""
-
-
-@dataclass
-class Feed:
-    section_name: str
-    entries: list[FeedEntry]
-    #: Items that are not articles of this edition on this site (their links), in order.
-    skipped: list[str] = field(default_factory=list)
-
-
 def _feed_root(xml: bytes | str) -> Any:
     """The feed's ``<channel>``, parsed without DTDs, entities or network access."""
     data = xml.encode("utf-8") if isinstance(xml, str) else xml
@@ -640,3 +624,41 @@ def parse_feed(xml: bytes | str, url: str, edition: str, urls: SiteUrls) -> Feed
         entries=list(entries.values()),
         skipped=skipped,
     )
+
+
+class EpochtimesSite(Site):
+    """epochtimes.com (大纪元) for the base spider: feeds first, pages as the fallback."""
+
+    name = "epochtimes"
+    default_base_url = "https://www.epochtimes.com"
+    editions = EDITIONS
+    edition_langs = EDITION_LANGS
+    default_sections = DEFAULT_SECTIONS
+    section_re = SECTION_RE
+    section_hint = "comma-separated channel ids such as nsc413,nf4514"
+    article_id_re = ARTICLE_ID_RE
+    url_pattern = URL_PATTERN
+    clock = SITE_CLOCK
+    site_hosts = SITE_HOSTS
+    image_hosts = IMAGE_HOSTS
+    player_hosts = PLAYER_HOSTS
+
+    def urls(self, base_url: str) -> SiteUrls:
+        return SiteUrls(base_url)
+
+    def parse_list_page(self, html: str, url: str, edition: str, urls: Any) -> ListPage:
+        return parse_list_page(html, url, edition, urls)
+
+    def parse_article(
+        self, html: str, url: str, *, feed_published: datetime | None = None
+    ) -> ParsedArticle:
+        return parse_article(html, url, feed_published=feed_published)
+
+    def feed_url(self, urls: Any, edition: str, section: str) -> str | None:
+        return str(urls.feed_url(edition, section))
+
+    def parse_feed(self, xml: bytes, url: str, edition: str, urls: Any) -> Feed:
+        return parse_feed(xml, url, edition, urls)
+
+
+SITE = EpochtimesSite()

@@ -16,8 +16,7 @@ when a field needs it).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from html import escape as html_escape
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
@@ -38,10 +37,13 @@ from goodnews_scraper.items import (
     EXTRACTION_GENERIC,
     EXTRACTION_SITE,
     EXTRACTION_STRUCTURED,
-    Article,
     Image,
     ListedArticle,
 )
+from goodnews_scraper.mirror.tree import SECTION_RE
+from goodnews_scraper.sites.base import ArticleRejected, ListPage, ParsedArticle, Site
+
+__all__ = ["SITE", "ArticleRejected", "ListPage", "ParsedArticle", "SiteUrls"]
 
 EDITIONS = ("gb", "b5")
 DEFAULT_SECTIONS = (
@@ -64,7 +66,10 @@ PLAYER_HOSTS = frozenset({"vod.ntdtv.com"})
 TRACKING_PARAMS = frozenset({"featureflag", "utm_source", "utm_medium", "utm_campaign"})
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 
+ARTICLE_ID_RE = re.compile(r"a[0-9]{1,12}")
 ARTICLE_PATH_RE = re.compile(r"/(gb|b5)/(\d{4})/(\d{2})/(\d{2})/(a\d{1,12})\.html")
+#: A canonical article URL, as the item schema checks it.
+URL_PATTERN = r'^https?://[^\s<>"]+/(gb|b5)/[0-9]{4}/[0-9]{2}/[0-9]{2}/a[0-9]{1,12}\.html$'
 _CLOCK_RE = re.compile(r"(\d{4})[-/年](\d{1,2})[-/月](\d{1,2})日?\s*(\d{1,2}):(\d{2})")
 _ISO_CLOCK_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})")
 _LEAD_DATE_RE = re.compile(r"【新唐人(?:北京[时時]间)?(\d{4})年(\d{1,2})月(\d{1,2})日[讯訊]】")
@@ -123,15 +128,6 @@ _STRING = etree.XPath("string()", smart_strings=False)
 _HTML_END_RE = re.compile(r"</html\s*>", re.IGNORECASE)
 
 
-class ArticleRejected(ValueError):
-    """A page that cannot become a mirror page; ``reason`` is a stats key."""
-
-    def __init__(self, reason: str, detail: str) -> None:
-        super().__init__(f"{reason}: {detail}")
-        self.reason = reason
-        self.detail = detail
-
-
 class SiteUrls:
     """Every site URL derives from one base URL (the live site or a fixture)."""
 
@@ -167,16 +163,6 @@ class SiteUrls:
         if match is None or match.group(1) != edition:
             return None
         return match.group(5), f"{self.base}{match.group(0)}"
-
-
-@dataclass
-class ListPage:
-    section_name: str
-    articles: list[ListedArticle]
-    next_url: str | None
-    #: "site" when the site's list selectors matched, "generic" otherwise.
-    layer: str = EXTRACTION_SITE
-    missed: list[str] = field(default_factory=list)
 
 
 def _clean_text(text: str) -> str:
@@ -255,41 +241,6 @@ def parse_list_page(html: str, url: str, edition: str, urls: SiteUrls) -> ListPa
         layer=layer,
         missed=missed,
     )
-
-
-@dataclass
-class ParsedArticle:
-    title: str
-    published: datetime
-    body_html: str
-    extraction: str
-    byline: str = ""
-    tags: list[str] = field(default_factory=list)
-    featured_image: Image | None = None
-    #: The full video, when the body is only a programme teaser (ends with its link).
-    full_video_url: str = ""
-    #: Site selectors that did not match this page (a sign of site drift).
-    missed: list[str] = field(default_factory=list)
-
-    def article(
-        self, *, url: str, article_id: str, edition: str, section: str, section_name: str
-    ) -> Article:
-        """The item for this page: what it says, and where it was found."""
-        return Article(
-            url=url,
-            article_id=article_id,
-            edition=edition,
-            section=section,
-            section_name=section_name,
-            title=self.title,
-            published=self.published,
-            body_html=self.body_html,
-            extraction=self.extraction,
-            byline=self.byline,
-            tags=self.tags,
-            featured_image=self.featured_image,
-            full_video_url=self.full_video_url,
-        )
 
 
 class _JsonLd:
@@ -493,3 +444,36 @@ def parse_article(html: str, url: str) -> ParsedArticle:
         full_video_url=_full_video_url(last_text, last_paragraph, url),
         missed=missed,
     )
+
+
+class NtdtvSite(Site):
+    """ntdtv.com (新唐人) for the base spider."""
+
+    name = "ntdtv"
+    default_base_url = "https://www.ntdtv.com"
+    base_url_alias = "NTDTV_BASE_URL"
+    editions = EDITIONS
+    edition_langs = {"gb": "zh-Hans", "b5": "zh-Hant"}  # noqa: RUF012
+    default_sections = DEFAULT_SECTIONS
+    section_re = SECTION_RE
+    section_hint = "comma-separated section paths such as prog204,news/china"
+    article_id_re = ARTICLE_ID_RE
+    url_pattern = URL_PATTERN
+    clock: tzinfo = BEIJING
+    site_hosts = SITE_HOSTS
+    image_hosts = IMAGE_HOSTS
+    player_hosts = PLAYER_HOSTS
+
+    def urls(self, base_url: str) -> SiteUrls:
+        return SiteUrls(base_url)
+
+    def parse_list_page(self, html: str, url: str, edition: str, urls: Any) -> ListPage:
+        return parse_list_page(html, url, edition, urls)
+
+    def parse_article(
+        self, html: str, url: str, *, feed_published: datetime | None = None
+    ) -> ParsedArticle:
+        return parse_article(html, url)
+
+
+SITE = NtdtvSite()

@@ -9,19 +9,23 @@ fixture's origin; list items spell their links in the site's other forms
 (``http://epochtimes.com``, ``//www.epochtimes.com``, relative) so URL
 normalisation is exercised. The markup adds chrome and body furniture
 (share header, ad slot, related and recommended blocks) that a careless
-extractor would take for article text. Image files are not served yet (the
-parsing tests never fetch them).
+extractor would take for article text. Images on ``https://i.epochtimes.com``
+are served on the origin under ``/i.epochtimes.com`` when asked
+(``serve_images``: pages and feeds then link them there), drawn as
+``images.py`` draws ntdtv's, so a crawl never leaves 127.0.0.1.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from html import escape
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from tests.fixture_site import images
 from tests.fixture_site.build import FixtureResponse, html_response
 from tests.fixture_site.content import Block, Embed, Figure, Heading, Paragraph, Quote, Raw
 from tests.fixture_site.epochtimes_content import (
@@ -365,14 +369,40 @@ def _truncate(page: str, a: EpochArticle) -> bytes:
     return page[:cut].encode("utf-8")
 
 
+IMAGE_HOST = "https://i.epochtimes.com"
+SERVED_PREFIX = "/i.epochtimes.com"
+
+
+def _image_files(text: str) -> dict[str, FixtureResponse]:
+    """The files of the image-host URLs in ``text``, drawn from their names (see images.py)."""
+    served: dict[str, FixtureResponse] = {}
+    for url in re.findall(re.escape(IMAGE_HOST) + r"/[A-Za-z0-9/._-]+", text):
+        spec = images.image_spec(images.IMAGE_HOST + url[len(IMAGE_HOST) :])
+        data = images.image_bytes(spec) if spec is not None else None
+        if spec is not None and data is not None:
+            path = SERVED_PREFIX + url[len(IMAGE_HOST) :]
+            served[path] = FixtureResponse(200, spec.content_type, data)
+    return served
+
+
 def build_epochtimes_site(
-    origin: str | None = None, *, articles: Iterable[EpochArticle] | None = None
+    origin: str | None = None,
+    *,
+    articles: Iterable[EpochArticle] | None = None,
+    serve_images: bool = False,
 ) -> dict[str, FixtureResponse]:
     """Map every served path (no query) to its response; ``origin`` replaces the canonical prefix."""
     arts = tuple(ARTICLES if articles is None else articles)
 
+    images_served: dict[str, FixtureResponse] = {}
+
     def rewrite(text: str) -> str:
-        return text.replace(CANONICAL, origin) if origin else text
+        if not origin:
+            return text
+        if serve_images:
+            images_served.update(_image_files(text))
+            text = text.replace(IMAGE_HOST + "/", origin + SERVED_PREFIX + "/")
+        return text.replace(CANONICAL, origin)
 
     site: dict[str, FixtureResponse] = {
         "/robots.txt": FixtureResponse(
@@ -403,4 +433,5 @@ def build_epochtimes_site(
             site[a.path] = FixtureResponse(200, HTML, _truncate(text, a))
         else:
             site[a.path] = html_response(text)
+    site.update(images_served)
     return site
