@@ -214,6 +214,22 @@ class SiteSelectorsMonitor(BaseScrapyMonitor):  # type: ignore[misc]
         self.assertIsNone(problem, msg=problem)
 
 
+@monitors.name("Tree writer")
+class TreeWriterMonitor(BaseScrapyMonitor):  # type: ignore[misc]
+    """Every file of the tree was written (a full disk, a template failing on real data).
+
+    It runs when the engine stops (``SPIDERMON_ENGINE_STOP_MONITORS``), after
+    the tree writer has finished: the close monitors run beside it.
+    """
+
+    @monitors.name("the tree writer wrote every file")
+    def test_tree_written(self) -> None:
+        error = self.data.stats.get("goodnews/tree/error", "see the log")
+        self.assertFalse(
+            self.data.stats.get(TREE_FAILED_STAT), msg=f"writing the tree failed: {error}"
+        )
+
+
 # --------------------------------------------------------------------------- actions
 class RecordMonitorResults(Action):  # type: ignore[misc]
     """Put the suite's outcome in stats, and each failure on one log line.
@@ -284,6 +300,18 @@ class MirrorMonitorSuite(MonitorSuite):  # type: ignore[misc]
 
     def __init__(self, *args: Any, crawler: Crawler | None = None, **kwargs: Any) -> None:
         # Spidermon builds the suite with ``crawler=`` (its documented keyword).
+        super().__init__(*args, crawler=crawler, **kwargs)
+        if crawler is not None:
+            self.add_monitors_failed_actions(notification_actions(crawler))
+
+
+class TreeMonitorSuite(MonitorSuite):  # type: ignore[misc]
+    """What must hold once the tree writer is done (see :class:`TreeWriterMonitor`)."""
+
+    monitors: ClassVar[list[Any]] = [TreeWriterMonitor]
+    monitors_finished_actions: ClassVar[list[Any]] = [RecordMonitorResults]
+
+    def __init__(self, *args: Any, crawler: Crawler | None = None, **kwargs: Any) -> None:
         super().__init__(*args, crawler=crawler, **kwargs)
         if crawler is not None:
             self.add_monitors_failed_actions(notification_actions(crawler))

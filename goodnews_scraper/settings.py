@@ -126,6 +126,8 @@ MEDIA_ALLOW_REDIRECTS = True
 #: fails, or the crawl did not finish, `scrapy crawl` ends with status 1.
 SPIDERMON_ENABLED = True
 SPIDERMON_SPIDER_CLOSE_MONITORS = ["goodnews_scraper.monitors.MirrorMonitorSuite"]
+#: Once the engine stops (the tree writer done): did every file get written?
+SPIDERMON_ENGINE_STOP_MONITORS = ["goodnews_scraper.monitors.TreeMonitorSuite"]
 #: False: a failed monitor is only reported (log, stats, notifications).
 GOODNEWS_MONITORS_FAIL_RUN = True
 #: Articles are checked against schemas/article.json first; invalid ones are

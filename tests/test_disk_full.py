@@ -63,6 +63,7 @@ def test_a_full_disk_fails_the_run_and_the_next_run_completes_the_tree(
     assert "No space left on device" in full.log
     failed = [line for line in full.log.splitlines() if "Writing the tree failed while" in line]
     assert len(failed) == 1, failed
+    assert "Monitor failed: Tree writer" in full.log
     assert "writing the tree failed" in full.log.splitlines()[-1] or any(
         "the crawl did not do its job: " in line and "writing the tree failed" in line
         for line in full.log.splitlines()

@@ -146,7 +146,7 @@ def test_the_tree_has_the_shape_of_ntdtvs(first_run: CrawlResult) -> None:
     assert home.startswith("# 大纪元 · 镜像")
     assert all(f"(indexes/{sec}.md)" in home for sec in GB_SECTIONS)
     # Pictures of the body are mirrored into the tree, none linked to the image host.
-    assert list(site.glob("images/*.jpg"))
+    assert list(site.glob("images/*.webp"))
     assert not any("i.epochtimes.com" in p.read_text("utf-8") for p in site.glob("pages/*/*.md"))
 
 

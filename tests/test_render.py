@@ -243,6 +243,7 @@ def test_a_home_template_failing_during_the_crawl_fails_the_run_and_publishes_no
         "template home.md.j2, line 3" in result.log
     )
     assert "Not publishing to git" in result.log
+    assert "Monitor failed: Tree writer" in result.log  # the monitors see it too
     assert commit_subjects(remote) == []
     assert not (tmp_path / "site" / "README.md").exists()
 
