@@ -22,13 +22,11 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
-from html import escape as html_escape
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 from lxml import etree
-from lxml import html as lxml_html
 
 from goodnews_scraper.extraction import (
     Query,
@@ -55,6 +53,8 @@ from goodnews_scraper.sites.base import (
     ParsedArticle,
     Site,
 )
+from goodnews_scraper.sites.html_text import STRING, clean_text, inner_html, text_of
+from goodnews_scraper.sites.urls import SiteUrlsBase
 
 __all__ = [
     "DEFAULT_SECTIONS",
@@ -172,7 +172,6 @@ _FURNITURE = Query(FURNITURE)
 _TAG_LINKS = Query(TAG_LINKS)
 _PARAGRAPHS = Query("p")
 _BODY_ELEMENT = Query("body")
-_STRING = etree.XPath("string()", smart_strings=False)
 _HTML_END_RE = re.compile(r"</html\s*>", re.IGNORECASE)
 
 _RSS_CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
@@ -197,16 +196,13 @@ def site_clock(year: int, month: int, day: int, hour: int = 0, minute: int = 0) 
     return datetime(year, month, day, hour, minute, tzinfo=SITE_CLOCK)
 
 
-class SiteUrls:
+class SiteUrls(SiteUrlsBase):
     """Every site URL derives from one base URL (the live site or a fixture)."""
 
-    def __init__(self, base_url: str) -> None:
-        parts = urlsplit(base_url.strip())
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"the epochtimes base URL must be an http(s) URL, got {base_url!r}")
-        self.base = f"{parts.scheme}://{parts.netloc}"
-        self.netloc = parts.netloc
-        self.host = parts.hostname
+    SITE_HOSTS = SITE_HOSTS
+    TRACKING_PARAMS = TRACKING_PARAMS
+    ARTICLE_PATH_RE = ARTICLE_PATH_RE
+    BASE_URL_NAME = "the epochtimes base URL"
 
     def list_url(self, edition: str, section: str) -> str:
         """A section's first list page (later pages: follow its pager)."""
@@ -216,50 +212,12 @@ class SiteUrls:
         """A section's WordPress feed, as the feed names itself (``atom:link rel=self``)."""
         return f"{self.base}/{edition}/{section_id(section)}.htm/feed"
 
-    def site_url(self, href: str, page_url: str) -> str | None:
-        """``href`` as a URL on the base, if it points to the site at all."""
-        parts = urlsplit(urljoin(page_url, href.strip()))
-        if parts.scheme not in ("http", "https"):
-            return None
-        if parts.hostname not in SITE_HOSTS and parts.netloc != self.netloc:
-            return None
-        query = urlencode(
-            [(k, v) for k, v in parse_qsl(parts.query) if k.lower() not in TRACKING_PARAMS]
-        )
-        return f"{self.base}{parts.path or '/'}" + (f"?{query}" if query else "")
 
-    def article_ref(self, href: str, page_url: str, edition: str) -> tuple[str, str] | None:
-        """(article id, canonical URL) when ``href`` is an article of ``edition``."""
-        url = self.site_url(href, page_url)
-        if url is None:
-            return None
-        match = ARTICLE_PATH_RE.fullmatch(urlsplit(url).path)
-        if match is None or match.group(1) != edition:
-            return None
-        return match.group(5), f"{self.base}{match.group(0)}"
-
-
-# --------------------------------------------------------------------------- text helpers
-def _clean_text(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _text_of(nodes: list[Any]) -> str:
-    return "".join([_STRING(node) for node in nodes])
-
-
-def _outer_html(node: Any) -> str:
-    markup: str = etree.tostring(node, method="html", encoding="unicode", with_tail=False)
-    return markup
-
-
-def _inner_html(element: Any) -> str:
-    children = "".join([lxml_html.tostring(child, encoding="unicode") for child in element])
-    return html_escape(element.text or "", quote=False) + children
+# --------------------------------------------------------------------------- titles
 
 
 def _strip_suffix(title: str) -> str:
-    return _SITE_SUFFIX_RE.sub("", _clean_text(title))
+    return _SITE_SUFFIX_RE.sub("", clean_text(title))
 
 
 # --------------------------------------------------------------------------- list pages
@@ -273,9 +231,9 @@ def _next_page(page: Any, url: str, urls: SiteUrls) -> str | None:
     links = _PAGER(page)
     target = next((href for link in links for href in _NEXT_HREF(link)), None)
     if target is None:
-        current = _page_number(_clean_text("".join(_CURRENT_PAGE_TEXT(page)))) or 1
+        current = _page_number(clean_text("".join(_CURRENT_PAGE_TEXT(page)))) or 1
         for link in links:
-            if _page_number(_clean_text(_STRING(link))) == current + 1:
+            if _page_number(clean_text(STRING(link))) == current + 1:
                 target = link.get("href")
                 break
     if not target:
@@ -290,7 +248,7 @@ def parse_list_page(html: str, url: str, edition: str, urls: SiteUrls) -> ListPa
     missed: list[str] = []
     name = ""
     for query in _SECTION_NAME:
-        name = _clean_text(_text_of(query(page)))
+        name = clean_text(text_of(query(page)))
         if name:
             break
     if not name:
@@ -303,14 +261,14 @@ def parse_list_page(html: str, url: str, edition: str, urls: SiteUrls) -> ListPa
         links = _LIST_TITLE(post)
         ref = urls.article_ref(links[0].get("href", ""), url, edition) if links else None
         if ref is not None and ref[0] not in articles:
-            title = _clean_text(_text_of(links))
+            title = clean_text(text_of(links))
             articles[ref[0]] = ListedArticle(article_id=ref[0], url=ref[1], title=title)
     if not articles:
         missed.append(f"list items: {SEL_LIST_ITEMS} {SEL_LIST_TITLE}")
         layer = EXTRACTION_GENERIC
         for anchor in _ANCHORS(page):
             ref = urls.article_ref(anchor.get("href"), url, edition)
-            title = _clean_text(_STRING(anchor))
+            title = clean_text(STRING(anchor))
             if ref is not None and title and ref[0] not in articles:
                 articles[ref[0]] = ListedArticle(article_id=ref[0], url=ref[1], title=title)
     return ListPage(
@@ -368,7 +326,7 @@ class _JsonLd:
 def _page_time(page: Any) -> datetime | None:
     """The page's own publication time: a ``time`` not labelled as an update."""
     for node in _TIME(page):
-        text = _clean_text(_STRING(node))
+        text = clean_text(STRING(node))
         if _UPDATE_LABEL_RE.search(text):
             continue
         when = _aware(node.get("datetime") or "") or clock_reading(text)
@@ -407,7 +365,7 @@ def _lead_date(text: str) -> datetime | None:
 # --------------------------------------------------------------------------- article pages
 def _title(page: Any, ld: _JsonLd) -> tuple[str, bool]:
     for query in _TITLE:
-        title = _clean_text(_text_of(query(page)))
+        title = clean_text(text_of(query(page)))
         if title:
             return title, True
     headline = ld.get("headline")
@@ -418,7 +376,7 @@ def _title(page: Any, ld: _JsonLd) -> tuple[str, bool]:
         _strip_suffix("".join(_TITLE_TEXT(page))),
     ]
     for candidate in candidates:
-        title = _clean_text(candidate)
+        title = clean_text(candidate)
         if title:
             return title, False
     raise ArticleRejected("no_title", "no title in page, JSON-LD, og:title or <title>")
@@ -441,7 +399,7 @@ def _featured_image(page: Any, url: str) -> Image | None:
     absolute = urljoin(url, src)
     if urlsplit(absolute).scheme not in ("http", "https"):
         return None
-    return Image(url=absolute, caption=_clean_text(_text_of(_FEATURED_CAPTION(page)[:1])))
+    return Image(url=absolute, caption=clean_text(text_of(_FEATURED_CAPTION(page)[:1])))
 
 
 def _clean_body(body: Any) -> tuple[str, list[str]]:
@@ -451,19 +409,19 @@ def _clean_body(body: Any) -> tuple[str, list[str]]:
             junk.drop_tree()
     tags: list[str] = []
     for link in _TAG_LINKS(body):
-        text = _clean_text(_STRING(link))
+        text = clean_text(STRING(link))
         if text and text not in tags:
             tags.append(text)
         link.drop_tag()
-    if not _STRING(body).strip():
+    if not STRING(body).strip():
         return "", tags
-    return _inner_html(body), tags
+    return inner_html(body), tags
 
 
 def _byline(body_html: str) -> str:
     """The editor line the site ends its articles with (``责任编辑：某``), without its ``#``."""
     for paragraph in reversed(_PARAGRAPHS(parse_html(body_html))):
-        text = _clean_text(_STRING(paragraph))
+        text = clean_text(STRING(paragraph))
         if text:
             return text.rstrip("#").strip() if _BYLINE_RE.match(text) else ""
     return ""
@@ -505,11 +463,11 @@ def parse_article(html: str, url: str, *, feed_published: datetime | None = None
             body_html, tags = _clean_body(content)
             # The fallback scores prose, so a footer can win on a page with no article:
             # the site opens every article with its lead line, a guess without it is none.
-            if not _LEAD_DATE_RE.search(_clean_text(_STRING(parse_html(body_html or "<p/>")))):
+            if not _LEAD_DATE_RE.search(clean_text(STRING(parse_html(body_html or "<p/>")))):
                 raise ArticleRejected("no_body", "no article body found by any layer")
             extraction = EXTRACTION_GENERIC
     if published is None:
-        published = _lead_date(_clean_text(_STRING(parse_html(body_html))))
+        published = _lead_date(clean_text(STRING(parse_html(body_html))))
     if published is None:
         raise ArticleRejected(
             "no_published", "no publication time in page, feed, metadata, JSON-LD or lead line"
@@ -571,10 +529,10 @@ def _feed_article(
         return None, "teaser"
     body = _BODY_ELEMENT(parse_html(content))
     body_html, tags = _clean_body(body[0]) if body else ("", [])
-    text = _clean_text(_STRING(parse_html(body_html))) if body_html else ""
+    text = clean_text(STRING(parse_html(body_html))) if body_html else ""
     if not text:
         return None, "no_content"
-    if len(text) <= len(_clean_text(_STRING(parse_html(description)))):
+    if len(text) <= len(clean_text(STRING(parse_html(description)))):
         return None, "teaser"
     if not title:
         return None, "no_title"
@@ -601,14 +559,14 @@ def parse_feed(xml: bytes | str, url: str, edition: str, urls: SiteUrls) -> Feed
     entries: dict[str, FeedEntry] = {}
     skipped: list[str] = []
     for item in channel.iterfind("item"):
-        link = _clean_text(_item_text(item, "link"))
+        link = clean_text(_item_text(item, "link"))
         ref = urls.article_ref(link, url, edition)
         if ref is None:
             skipped.append(link)
             continue
         if ref[0] in entries:
             continue
-        title = _clean_text(_item_text(item, "title"))
+        title = clean_text(_item_text(item, "title"))
         published = _pub_date(_item_text(item, "pubDate"))
         article, page_needed = _feed_article(
             title, published, _item_text(item, _RSS_CONTENT), _item_text(item, "description")

@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone, tzinfo
-from html import escape as html_escape
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
-from lxml import html as lxml_html
 
 from goodnews_scraper.extraction import (
     Query,
@@ -42,6 +40,8 @@ from goodnews_scraper.items import (
 )
 from goodnews_scraper.mirror.tree import SECTION_RE
 from goodnews_scraper.sites.base import ArticleRejected, ListPage, ParsedArticle, Site
+from goodnews_scraper.sites.html_text import STRING, clean_text, inner_html, outer_html, text_of
+from goodnews_scraper.sites.urls import SiteUrlsBase
 
 __all__ = ["SITE", "ArticleRejected", "ListPage", "ParsedArticle", "SiteUrls"]
 
@@ -124,61 +124,19 @@ _PARAGRAPHS = Query("p")
 _LINK_HREF = Query("a::attr(href)")
 _LAST_PARAGRAPH = etree.XPath("(descendant-or-self::p)[last()]")
 #: The text of a node: what parsel's ``::text`` yields for it, joined, in one call.
-_STRING = etree.XPath("string()", smart_strings=False)
 _HTML_END_RE = re.compile(r"</html\s*>", re.IGNORECASE)
 
 
-class SiteUrls:
+class SiteUrls(SiteUrlsBase):
     """Every site URL derives from one base URL (the live site or a fixture)."""
 
-    def __init__(self, base_url: str) -> None:
-        parts = urlsplit(base_url.strip())
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"NTDTV_BASE_URL must be an http(s) URL, got {base_url!r}")
-        self.base = f"{parts.scheme}://{parts.netloc}"
-        self.netloc = parts.netloc
-        self.host = parts.hostname
+    SITE_HOSTS = SITE_HOSTS
+    TRACKING_PARAMS = TRACKING_PARAMS
+    ARTICLE_PATH_RE = ARTICLE_PATH_RE
+    BASE_URL_NAME = "NTDTV_BASE_URL"
 
     def list_url(self, edition: str, section: str) -> str:
         return f"{self.base}/{edition}/{section}"
-
-    def site_url(self, href: str, page_url: str) -> str | None:
-        """``href`` as a URL on the base, if it points to the site at all."""
-        parts = urlsplit(urljoin(page_url, href.strip()))
-        if parts.scheme not in ("http", "https"):
-            return None
-        if parts.hostname not in SITE_HOSTS and parts.netloc != self.netloc:
-            return None
-        query = urlencode(
-            [(k, v) for k, v in parse_qsl(parts.query) if k.lower() not in TRACKING_PARAMS]
-        )
-        return f"{self.base}{parts.path or '/'}" + (f"?{query}" if query else "")
-
-    def article_ref(self, href: str, page_url: str, edition: str) -> tuple[str, str] | None:
-        """(article id, canonical URL) when ``href`` is an article of ``edition``."""
-        url = self.site_url(href, page_url)
-        if url is None:
-            return None
-        match = ARTICLE_PATH_RE.fullmatch(urlsplit(url).path)
-        if match is None or match.group(1) != edition:
-            return None
-        return match.group(5), f"{self.base}{match.group(0)}"
-
-
-def _clean_text(text: str) -> str:
-    """Whitespace runs as one space, trimmed (``str.split`` and ``\\s`` agree on whitespace)."""
-    return " ".join(text.split())
-
-
-def _text_of(nodes: list[Any]) -> str:
-    """The text of each node, joined: parsel's ``.css(...).css("::text")``."""
-    return "".join([_STRING(node) for node in nodes])
-
-
-def _outer_html(node: Any) -> str:
-    """A node's own markup, as parsel's ``get()`` serialises it."""
-    markup: str = etree.tostring(node, method="html", encoding="unicode", with_tail=False)
-    return markup
 
 
 def _page_number(text: str) -> int | None:
@@ -191,10 +149,10 @@ def _next_page(page: Any, url: str, urls: SiteUrls) -> str | None:
     links = _PAGER(page)
     target = next((href for link in links for href in _NEXT_HREF(link)), None)
     if target is None:
-        current = _page_number(_clean_text("".join(_CURRENT_PAGE_TEXT(page))))
+        current = _page_number(clean_text("".join(_CURRENT_PAGE_TEXT(page))))
         current = current or 1
         for link in links:
-            if _page_number(_clean_text(_STRING(link))) == current + 1:
+            if _page_number(clean_text(STRING(link))) == current + 1:
                 target = link.get("href")
                 break
     if not target:
@@ -209,12 +167,12 @@ def parse_list_page(html: str, url: str, edition: str, urls: SiteUrls) -> ListPa
     missed: list[str] = []
     name = ""
     for query in _SECTION_NAME:
-        name = _clean_text(_text_of(query(page)))
+        name = clean_text(text_of(query(page)))
         if name:
             break
     if not name:
         missed.append("section name: " + " | ".join(SEL_SECTION_NAME))
-        name = _clean_text("".join(_TITLE_TEXT(page)))
+        name = clean_text("".join(_TITLE_TEXT(page)))
         name = _SITE_SUFFIX_RE.sub("", name)
 
     articles: dict[str, ListedArticle] = {}
@@ -223,7 +181,7 @@ def parse_list_page(html: str, url: str, edition: str, urls: SiteUrls) -> ListPa
         links = _LIST_TITLE(post)
         ref = urls.article_ref(links[0].get("href", ""), url, edition) if links else None
         if ref is not None and ref[0] not in articles:
-            title = _clean_text(_text_of(links))
+            title = clean_text(text_of(links))
             articles[ref[0]] = ListedArticle(article_id=ref[0], url=ref[1], title=title)
     if not articles:
         # The list markup changed: any link to an article of this edition will do.
@@ -231,7 +189,7 @@ def parse_list_page(html: str, url: str, edition: str, urls: SiteUrls) -> ListPa
         layer = EXTRACTION_GENERIC
         for anchor in _ANCHORS(page):
             ref = urls.article_ref(anchor.get("href"), url, edition)
-            title = _clean_text(_STRING(anchor))
+            title = clean_text(STRING(anchor))
             if ref is not None and title and ref[0] not in articles:
                 articles[ref[0]] = ListedArticle(article_id=ref[0], url=ref[1], title=title)
     return ListPage(
@@ -277,7 +235,7 @@ def _published(page: Any, ld: _JsonLd, body: Any) -> tuple[datetime, bool]:
     whose text is read only when the lead line is the last clock left.
     """
     for span in _TIME(page):
-        text = _clean_text(_STRING(span))
+        text = clean_text(STRING(span))
         if _UPDATE_LABEL_RE.search(text):
             continue
         when = beijing_clock(text)
@@ -290,7 +248,7 @@ def _published(page: Any, ld: _JsonLd, body: Any) -> tuple[datetime, bool]:
             when = beijing_clock(match.group(0)) if match else None
             if when is not None:
                 return when, False
-    lead = _LEAD_DATE_RE.search(_clean_text(_STRING(body)))
+    lead = _LEAD_DATE_RE.search(clean_text(STRING(body)))
     if lead is not None:
         year, month, day = (int(part) for part in lead.groups())
         return datetime(year, month, day, tzinfo=BEIJING), False
@@ -299,7 +257,7 @@ def _published(page: Any, ld: _JsonLd, body: Any) -> tuple[datetime, bool]:
 
 def _title(page: Any, ld: _JsonLd) -> tuple[str, bool]:
     for query in _TITLE:
-        title = _clean_text(_text_of(query(page)))
+        title = clean_text(text_of(query(page)))
         if title:
             return title, True
     headline = ld.get("headline")
@@ -307,10 +265,10 @@ def _title(page: Any, ld: _JsonLd) -> tuple[str, bool]:
     candidates = [
         headline if isinstance(headline, str) else "",
         og_title[0] if og_title else "",
-        _SITE_SUFFIX_RE.sub("", _clean_text("".join(_TITLE_TEXT(page)))),
+        _SITE_SUFFIX_RE.sub("", clean_text("".join(_TITLE_TEXT(page)))),
     ]
     for candidate in candidates:
-        title = _clean_text(candidate)
+        title = clean_text(candidate)
         if title:
             return title, False
     raise ArticleRejected("no_title", "no title in page, JSON-LD, og:title or <title>")
@@ -329,7 +287,7 @@ def _featured_image(page: Any, url: str) -> Image | None:
     img = _FEATURED_IMAGE(page)
     if img:
         src = _image_url(img[0])
-        caption = _clean_text(_text_of(_FEATURED_CAPTION(page)))
+        caption = clean_text(text_of(_FEATURED_CAPTION(page)))
     elif _FEATURED_VIDEO(page):
         poster = _VIDEO_POSTER(page)
         src, caption = (poster[0] if poster else "").strip(), ""
@@ -346,11 +304,11 @@ def _featured_image(page: Any, url: str) -> Image | None:
 def _last_paragraph(body: Any) -> tuple[str, Any | None]:
     """The body's last paragraph with text, and that text: where byline and teaser link sit."""
     last = _LAST_PARAGRAPH(body)
-    text = _clean_text(_STRING(last[0])) if last else ""
+    text = clean_text(STRING(last[0])) if last else ""
     if text:
         return text, last[0]
     for paragraph in reversed(_PARAGRAPHS(body)):
-        text = _clean_text(_STRING(paragraph))
+        text = clean_text(STRING(paragraph))
         if text:
             return text, paragraph
     return "", None
@@ -382,19 +340,13 @@ def _site_body(page: Any) -> tuple[str, list[str]]:
         junk.drop_tree()
     tags: list[str] = []
     for link in _TAG_LINKS(body):
-        text = _clean_text(_STRING(link))
+        text = clean_text(STRING(link))
         if text and text not in tags:
             tags.append(text)
         link.drop_tag()
-    if not _STRING(body).strip():
+    if not STRING(body).strip():
         return "", tags
-    return _inner_html(body), tags
-
-
-def _inner_html(element: Any) -> str:
-    """``element``'s markup inside its own tag: its leading text (escaped) and its children."""
-    children = "".join([lxml_html.tostring(child, encoding="unicode") for child in element])
-    return html_escape(element.text or "", quote=False) + children
+    return inner_html(body), tags
 
 
 def parse_article(html: str, url: str) -> ParsedArticle:
@@ -420,12 +372,12 @@ def parse_article(html: str, url: str) -> ParsedArticle:
             content = main_content(page)
             if content is None:
                 raise ArticleRejected("no_body", "no article body found by any layer")
-            body_html, extraction = _outer_html(content), EXTRACTION_GENERIC
+            body_html, extraction = outer_html(content), EXTRACTION_GENERIC
 
     video = _FEATURED_VIDEO(page)
     if video:
         # The cleaner turns the player into a visible link above the teaser.
-        body_html = _outer_html(video[0]) + body_html
+        body_html = outer_html(video[0]) + body_html
 
     # Byline and teaser link are read from the body HTML as later stages see it.
     body = parse_html(body_html)
