@@ -72,7 +72,9 @@ _META_CONTENT_TYPE = re.compile(r'<meta http-equiv="Content-Type"[^>]*>')
 #: parsers are not thread-safe, and the item pipelines all run in Scrapy's one thread.
 _PARSER = lxml.html.HTMLParser()
 
-_CLEANER = Cleaner(
+#: What may stay in an article body (tags, attributes; nothing that runs). The
+#: feed renderer applies it once more to what it sends feed readers.
+BODY_CLEANER = Cleaner(
     scripts=True,
     javascript=True,
     comments=True,
@@ -137,7 +139,7 @@ def clean_html(
         _unwrap_block(el)
     _wrap_inline_runs(root)
     _strip_attributes(root)
-    _CLEANER(root)
+    BODY_CLEANER(root)
     _tidy(root)
     return _serialize_children(root)
 

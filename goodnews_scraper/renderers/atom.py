@@ -19,9 +19,8 @@ import lxml.html
 from feedgen.feed import FeedGenerator
 from lxml import etree
 from lxml.html import builder
-from lxml_html_clean import Cleaner
 
-from goodnews_scraper.conversion.clean_html import ALLOWED_ATTRS, ALLOWED_TAGS
+from goodnews_scraper.conversion.clean_html import BODY_CLEANER
 
 if TYPE_CHECKING:
     from goodnews_scraper.store.records import ArticleRecord
@@ -34,29 +33,6 @@ TAG_DATE = "2026"
 EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
 DEFAULT_LIMIT = 50
 
-#: A second pass over the already cleaned body, with the cleaner's own tag and
-#: attribute lists: a feed reader shows this HTML, so nothing that runs may
-#: reach it even if a record was edited by hand.
-_CLEANER = Cleaner(
-    scripts=True,
-    javascript=True,
-    comments=True,
-    style=True,
-    inline_style=True,
-    links=True,
-    meta=True,
-    page_structure=True,
-    processing_instructions=True,
-    embedded=True,
-    frames=True,
-    forms=True,
-    annoying_tags=True,
-    allow_tags=ALLOWED_TAGS,
-    remove_unknown_tags=False,
-    safe_attrs_only=True,
-    safe_attrs=ALLOWED_ATTRS,
-    add_nofollow=False,
-)
 
 
 class FeedError(ValueError):
@@ -115,7 +91,9 @@ def entry_html(record: ArticleRecord, asset_link: Callable[[str], str]) -> str:
         if featured.caption:
             figure.append(builder.FIGCAPTION(featured.caption))
         root.insert(0, figure)
-    _CLEANER(root)
+    # A second pass of the body's own cleaner: a feed reader shows this HTML, so
+    # nothing that runs may reach it even if a record was edited by hand.
+    BODY_CLEANER(root)
     return "".join(lxml.html.tostring(child, encoding="unicode") for child in root)
 
 
