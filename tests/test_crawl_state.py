@@ -90,6 +90,7 @@ def test_an_article_that_always_fails_is_given_up_after_the_budget(
     assert f"{GONE.path} failed (http_404), first on " in first.log
     assert "given up: it will not be requested again" in first.log
     assert first.log.count("Gave up on") == 1
+    assert "given up this run (see store/crawl-state.json)" in first.log  # in the summary
     assert state(site)["a103122544"]["given_up"] is True
 
     server.requests.clear()
@@ -99,6 +100,7 @@ def test_an_article_that_always_fails_is_given_up_after_the_budget(
     assert requested(server, GONE.path) == 0
     assert GONE.path not in again.log
     assert "Gave up on" not in again.log
+    assert "given up this run" not in again.log
     assert (site / STATE_RELPATH).read_bytes() == before
 
 

@@ -82,6 +82,14 @@ def summary_text(stats: Stats, sections: list[str], names: dict[str, str]) -> st
         if failed:
             line += f"; failed: {sum(failed.values())} ({counts_text(failed)})"
         lines.append(line)
+    again = int(stats.get("goodnews/articles/requested_again", 0))
+    given_up = int(stats.get("goodnews/articles/given_up", 0))
+    if again or given_up:
+        # Once: an article given up is never requested again, so never reported again.
+        lines.append(
+            f"  crawl state: {again} articles that failed before requested again; "
+            f"{given_up} given up this run (see store/crawl-state.json)"
+        )
     retries = prefixed(stats, "retry/reason_count/")
     if retries:
         lines.append(f"  retries: {counts_text(retries)}")
