@@ -34,7 +34,6 @@ EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
 DEFAULT_LIMIT = 50
 
 
-
 class FeedError(ValueError):
     """Entries that cannot make a valid feed (a naive time, text XML cannot hold)."""
 

@@ -41,6 +41,7 @@ from goodnews_scraper.items import (
 from goodnews_scraper.mirror.tree import SECTION_RE
 from goodnews_scraper.sites.base import ArticleRejected, ListPage, ParsedArticle, Site
 from goodnews_scraper.sites.html_text import STRING, clean_text, inner_html, outer_html, text_of
+from goodnews_scraper.sites.pager import next_page
 from goodnews_scraper.sites.urls import SiteUrlsBase
 
 __all__ = ["SITE", "ArticleRejected", "ListPage", "ParsedArticle", "SiteUrls"]
@@ -139,28 +140,6 @@ class SiteUrls(SiteUrlsBase):
         return f"{self.base}/{edition}/{section}"
 
 
-def _page_number(text: str) -> int | None:
-    digits = text.replace(",", "").replace("，", "").strip()
-    return int(digits) if digits.isdigit() else None
-
-
-def _next_page(page: Any, url: str, urls: SiteUrls) -> str | None:
-    """The pager's link to the next page: ``a.next``, else the number after the current."""
-    links = _PAGER(page)
-    target = next((href for link in links for href in _NEXT_HREF(link)), None)
-    if target is None:
-        current = _page_number(clean_text("".join(_CURRENT_PAGE_TEXT(page))))
-        current = current or 1
-        for link in links:
-            if _page_number(clean_text(STRING(link))) == current + 1:
-                target = link.get("href")
-                break
-    if not target:
-        return None
-    next_url = urls.site_url(target, url)
-    return next_url if next_url and next_url != url else None
-
-
 def parse_list_page(html: str, url: str, edition: str, urls: SiteUrls) -> ListPage:
     """A section list page: its name, its articles in order, its next page."""
     page = parse_html(html)
@@ -195,7 +174,14 @@ def parse_list_page(html: str, url: str, edition: str, urls: SiteUrls) -> ListPa
     return ListPage(
         section_name=name,
         articles=list(articles.values()),
-        next_url=_next_page(page, url, urls),
+        next_url=next_page(
+            page,
+            url,
+            urls,
+            pager=_PAGER,
+            next_href=_NEXT_HREF,
+            current_text=_CURRENT_PAGE_TEXT,
+        ),
         layer=layer,
         missed=missed,
     )
