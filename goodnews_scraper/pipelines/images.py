@@ -69,6 +69,10 @@ logger = logging.getLogger(__name__)
 
 #: Folder of the tree that holds the images, shared by all sections.
 IMAGES_DIR = "images"
+#: libwebp's effort (0-6). Measured on 800x450 photographs: 4 (its default) takes
+#: 26 ms a picture for files 4 % larger than 6, which takes 54 ms (JPEG 75: 2 ms,
+#: 31 % larger again); SSIM is the same.
+WEBP_METHOD = 4
 #: Left in the images folder by a run with images off: stored pages need a backfill.
 BACKFILL_MARKER = ".backfill-pending"
 
@@ -331,7 +335,7 @@ class MirrorImagesPipeline(ImagesPipeline):
             image = image.resize((max_width, height), PILImage.Resampling.LANCZOS)
         buf = BytesIO()
         if self.options.image_format == "WEBP":
-            image.save(buf, "WEBP", quality=self.options.quality, method=6)
+            image.save(buf, "WEBP", quality=self.options.quality, method=WEBP_METHOD)
         else:
             image.save(buf, "JPEG", quality=self.options.quality, optimize=True)
         return image, buf
