@@ -93,7 +93,7 @@ _renderers: dict[str, MirrorRenderer] = {}
 
 
 def renderer(site: str) -> MirrorRenderer:
-    """The renderer of the project's settings, as ``scrapy crawl`` and ``scrapy render`` build it."""
+    """The renderer of the project's settings, as the crawl and ``scrapy render`` build it."""
     if site not in _renderers:
         settings = Settings()
         settings.setmodule(project_settings, priority="project")
@@ -374,4 +374,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
