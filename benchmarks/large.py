@@ -37,6 +37,7 @@ import shutil
 import sys
 import tempfile
 import time
+import tracemalloc
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from functools import partial
@@ -59,6 +60,7 @@ from benchmarks.runs import (
 from benchmarks.site import article_id, section_name, sections_of
 from benchmarks.tree import changed_files, file_kind, snapshot
 from goodnews_scraper import settings as project_settings
+from goodnews_scraper.conversion.qr_code import qr_png
 from goodnews_scraper.mirror.tree import (
     IndexEntry,
     MirrorTree,
@@ -71,6 +73,7 @@ from goodnews_scraper.pipelines.images import BACKFILL_MARKER, IMAGES_DIR
 from goodnews_scraper.renderers.indexes import HomeSection
 from goodnews_scraper.renderers.mirror import MirrorRenderer, RenderedFile
 from goodnews_scraper.renderers.pages import index_entry
+from goodnews_scraper.renderers.tree import TreeProblems, tree_units
 from goodnews_scraper.sites.ntdtv import DEFAULT_SECTIONS
 from goodnews_scraper.store.crawl_state import STATE_RELPATH, CrawlState, PendingArticle
 from goodnews_scraper.store.records import ArticleRecord, load_record
@@ -83,6 +86,8 @@ RSS_TARGET = 1.3
 CHUNK = 500
 #: One given-up article in the crawl state for this many articles.
 GIVEN_UP_EVERY = 1000
+#: Records the in-process render profile times.
+PROFILE_SAMPLE = 500
 #: A line added to the page footer: the template change every page shows.
 FOOTER_LINE = "\n本页由 goodnews-scraper 镜像。\n"
 SUMMARY = re.compile(r"scrapy render: (\d+) files changed, (\d+) unchanged \(([0-9.]+) s\)")
@@ -225,6 +230,57 @@ def render_run(name: str, site: Path, cwd: Path, templates: Path) -> dict[str, A
     }
 
 
+def render_profile(site: Path, sample: int = PROFILE_SAMPLE) -> dict[str, float]:
+    """CPU ms an article of ``scrapy render`` spends, by part, on ``sample`` of the tree's records.
+
+    The parts of one article unit (``renderers.tree``): read and parse the
+    record, draw the QR code, render the page template, compare both with the
+    disk. A render runs the unit once to plan and once more to write it if it
+    changed, so a full render costs about twice what a no-op render does.
+    """
+    tree = MirrorTree(site)
+    render = renderer("ntdtv")
+    pages = [f"pages/{slug}/{aid}.md" for aid, slug in sorted(tree.existing_records().items())]
+    step = max(1, len(pages) // sample)
+    spent = dict.fromkeys(("read_record", "qr_code", "page_template", "compare"), 0.0)
+    count = 0
+    for page in pages[::step][:sample]:
+        began = time.process_time()
+        record = ArticleRecord.from_json(tree.record_path(page).read_bytes())
+        read = time.process_time()
+        qr_png(render.links.share_url(record))
+        drawn = time.process_time()
+        files = render.article_files(record)  # QR again, then the page
+        rendered = time.process_time()
+        for file in files:
+            path = site / file.relpath
+            _ = path.stat().st_size == len(file.data) and path.read_bytes() == file.data
+        compared = time.process_time()
+        spent["read_record"] += read - began
+        spent["qr_code"] += drawn - read
+        spent["page_template"] += (rendered - drawn) - (drawn - read)
+        spent["compare"] += compared - rendered
+        count += 1
+    out = {part: round(1000 * value / max(1, count), 3) for part, value in spent.items()}
+    out["total"] = round(sum(out.values()), 3)
+    out["sample"] = count
+    out["unit_list_bytes_per_article"] = unit_list_bytes(tree) / max(1, len(pages))
+    return out
+
+
+def unit_list_bytes(tree: MirrorTree) -> float:
+    """Bytes ``scrapy render`` holds for its list of units (it lists them all before rendering)."""
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        units = list(tree_units(tree, renderer("ntdtv"), TreeProblems()))
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    del units
+    return round(held, 0)
+
+
 def kind_of(path: str) -> str:
     """``tree.file_kind``, with the store's and the feeds' files told apart."""
     if path == STATE_RELPATH:
@@ -273,6 +329,7 @@ def measure_tree(articles: int, workdir: Path) -> dict[str, Any]:
     for name in RENDER_RUNS:
         result[name] = render_run(name, site, workdir / "tree", templates)
     result["largest_files_after"] = largest_files(site)
+    result["render_profile_ms"] = render_profile(site)
     return result
 
 
@@ -340,6 +397,21 @@ def report(result: dict[str, Any]) -> str:
             f"| {tree['nothing_new']['requests'].get('list', 0)} "
             f"| {largest['index_json']['bytes']:,} | {largest['index_md']['bytes']:,} "
             f"| {largest['crawl_state']['bytes']:,} |"
+        )
+    rows += [
+        "",
+        "`scrapy render` CPU ms an article, by part (in process, on a sample of records):",
+        "",
+        "| articles | read record | QR code | page template | compare | total "
+        "| unit list: bytes an article |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for tree in trees:
+        p = tree["render_profile_ms"]
+        rows.append(
+            f"| {tree['articles']:,} | {p['read_record']} | {p['qr_code']} "
+            f"| {p['page_template']} | {p['compare']} | {p['total']} "
+            f"| {p['unit_list_bytes_per_article']:,.0f} |"
         )
     return "\n".join(rows)
 
