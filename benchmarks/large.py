@@ -281,6 +281,33 @@ def unit_list_bytes(tree: MirrorTree) -> float:
     return round(held, 0)
 
 
+def crawl_start_bytes(site: Path) -> dict[str, float]:
+    """Bytes an article of what the spider's start keeps (``tracemalloc``), and the peak.
+
+    The start lists every page (``existing_pages``) and keeps every indexed id
+    of every section, read from all its month files: memory that grows with
+    the tree, where the crawl's other memory does not.
+    """
+    tree = MirrorTree(site)
+    tracemalloc.start()
+    try:
+        stored = tree.existing_pages()
+        pages_bytes = tracemalloc.get_traced_memory()[0]
+        indexed = {}
+        for section in DEFAULT_SECTIONS:
+            index = tree.load_index(section_slug(section))
+            indexed[section] = set(index.entries) if index else set()
+        held, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    articles = max(1, len(stored))
+    return {
+        "existing_pages_bytes_per_article": round(pages_bytes / articles),
+        "indexed_ids_bytes_per_article": round((held - pages_bytes) / articles),
+        "peak_mb": round(peak / 2**20, 1),
+    }
+
+
 def kind_of(path: str) -> str:
     """``tree.file_kind``, with the store's and the feeds' files told apart."""
     if path == STATE_RELPATH:
@@ -330,6 +357,7 @@ def measure_tree(articles: int, workdir: Path) -> dict[str, Any]:
         result[name] = render_run(name, site, workdir / "tree", templates)
     result["largest_files_after"] = largest_files(site)
     result["render_profile_ms"] = render_profile(site)
+    result["crawl_start_memory"] = crawl_start_bytes(site)
     return result
 
 
