@@ -86,17 +86,20 @@ def _image_path(url: str) -> str:
     return f"images/{hashlib.sha1(url.encode()).hexdigest()}.jpg"  # as MirrorImagesPipeline
 
 
-def convert(ks: Iterable[int], pages: bool = False, distinct: bool = False) -> list[Converted]:
+def convert(
+    ks: Iterable[int], pages: bool = False, distinct: bool = False, origin: str = ORIGIN
+) -> list[Converted]:
     """Articles ``ks`` converted; with ``pages``, also their Markdown page and QR code.
 
     With ``distinct``, title and bodies go through :func:`distinct_text`.
+    ``origin`` is the site's address in the records (a benchmark server's, to crawl them).
     """
     template = load_templates(None)["page.md.j2"] if pages else None
     out: list[Converted] = []
-    for path, response in sorted(article_pages(ORIGIN, ks).items()):
+    for path, response in sorted(article_pages(origin, ks).items()):
         if not (path.endswith(".html") and response.status == 200 and "/20" in path):
             continue
-        url = ORIGIN + path
+        url = origin + path
         article_id = path.rsplit("/", 1)[-1].removesuffix(".html")
         k = article_index(article_id)
         try:
@@ -112,6 +115,7 @@ def convert(ks: Iterable[int], pages: bool = False, distinct: bool = False) -> l
             section=section,
             section_name=section_name(section),
         )
+        item.site = "ntdtv"  # as the spider sets it: the tree's site
         item.body_html = clean_html(parsed.body_html, url)
         item.body_markdown = html_to_markdown(item.body_html)
         if distinct:

@@ -103,10 +103,10 @@ def run_process(
 class Server:
     """``benchmarks.server`` in its own process, driven through its stdin."""
 
-    def __init__(self, articles: int, delay: float = 0.0) -> None:
+    def __init__(self, articles: int, delay: float = 0.0, pages_from: int = 0) -> None:
         command = [sys.executable, "-m", "benchmarks.server", "--articles", str(articles)]
         self.process = subprocess.Popen(
-            [*command, "--delay", str(delay)],
+            [*command, "--delay", str(delay), "--pages-from", str(pages_from)],
             cwd=PROJECT_ROOT,
             env=environment(project=False),
             stdin=subprocess.PIPE,
@@ -232,9 +232,12 @@ def images_supported() -> bool:
 
 
 @contextmanager
-def serving(articles: int, delay: float = 0.0) -> Iterator[Server]:
-    """A ``Server`` of ``articles`` articles, stopped on the way out."""
-    server = Server(articles, delay)
+def serving(articles: int, delay: float = 0.0, pages_from: int = 0) -> Iterator[Server]:
+    """A ``Server`` of ``articles`` articles, stopped on the way out.
+
+    With ``pages_from``, only articles from that one on have pages (older ones are listed).
+    """
+    server = Server(articles, delay, pages_from)
     try:
         yield server
     finally:

@@ -161,9 +161,13 @@ def _say(message: dict[str, object]) -> None:
     sys.stdout.flush()
 
 
-async def serve(articles: int, host: str = "127.0.0.1", port: int = 0, delay: float = 0.0) -> None:
+async def serve(
+    articles: int, host: str = "127.0.0.1", port: int = 0, delay: float = 0.0, pages_from: int = 0
+) -> None:
     loop = asyncio.get_running_loop()
     site = Site("")
+    # Older articles are only listed: a tree that already holds them never asks for them.
+    site.count = pages_from
     server = await loop.create_server(lambda: HttpProtocol(site, delay), host, port, backlog=256)
     bound = server.sockets[0].getsockname()[1]
     site.origin = f"http://{host}:{bound}"
@@ -182,10 +186,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--delay", type=float, default=0.0, help="seconds before each response (default 0)"
     )
+    parser.add_argument(
+        "--pages-from",
+        type=int,
+        default=0,
+        help="serve article pages from this article on; older ones are only listed (default 0)",
+    )
     args = parser.parse_args(argv)
     if args.delay < 0:
         parser.error("--delay must not be negative")
-    asyncio.run(serve(args.articles, port=args.port, delay=args.delay))
+    if not 0 <= args.pages_from <= args.articles:
+        parser.error("--pages-from must be between 0 and --articles")
+    asyncio.run(serve(args.articles, port=args.port, delay=args.delay, pages_from=args.pages_from))
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import photos, polite, run, stages, store_layout
+from benchmarks import large, photos, polite, run, stages, store_layout
 from benchmarks.records import convert
 from benchmarks.site import sections_of
 from goodnews_scraper import settings as run_settings
@@ -207,3 +207,37 @@ def test_store_layouts_put_a_record_where_they_say(tmp_path: Path) -> None:
     (data,) = store_layout.Layout("per_month", tmp_path).files([second, first]).values()
     ids = [json.loads(line)["article_id"] for line in data.splitlines()]
     assert ids == [first.record["article_id"], second.record["article_id"]]
+
+
+def test_large_benchmark_on_a_small_tree_reports_every_step(tmp_path: Path) -> None:
+    """``benchmarks.large`` on 300 articles against 100: every step ran and agrees with the tree."""
+    out = tmp_path / "large.json"
+    args = ["--articles", "300", "--reference", "100", "--workdir", str(tmp_path / "w")]
+    assert large.main([*args, "--out", str(out)]) == 0
+    result = json.loads(out.read_text("utf-8"))
+    sections = result["sections"]
+    for tree in (result["large"], result["reference"]):
+        articles, new = tree["articles"], tree["new_articles"]
+        assert tree["build"]["articles"] == articles
+        steps = [tree[name] for name in (*large.CRAWL_RUNS, *large.RENDER_RUNS)]
+        assert all(step["returncode"] == 0 and step["peak_rss_mb"] > 0 for step in steps)
+        nothing = tree["nothing_new"]
+        # the crawl start, then one list page a section: nothing fetched, nothing written
+        assert nothing["requests"] == {"total": sections + 1, "list": sections, "robots": 1}
+        assert nothing["files_written"] == 0 and nothing["articles"] == 0
+        fresh = tree["new"]
+        assert fresh["articles"] == new and fresh["requests"]["article"] == new
+        for kind in ("pages", "qr_codes", "records"):
+            assert fresh["files_by_kind"][kind] == new, kind
+        assert fresh["files_by_kind"]["home"] == 1 and "crawl_state" not in fresh["files_by_kind"]
+        # the footer change rewrites every page and nothing else; then nothing is left to write
+        changed, noop = tree["render_changed"], tree["render_noop"]
+        assert changed["files_written"] == changed["files_changed_on_disk"] == articles + new
+        assert noop["files_written"] == noop["files_changed_on_disk"] == 0
+        assert noop["files_unchanged"] == changed["files_written"] + changed["files_unchanged"]
+        largest = tree["largest_files_after"]
+        assert largest["index_json"]["bytes"] > 0 and largest["crawl_state"]["bytes"] > 0
+    assert set(result["memory"]) == {*large.CRAWL_RUNS, *large.RENDER_RUNS}
+    table = large.report(result)
+    assert "| 300 | render_noop |" in table and "| 100 | nothing_new |" in table
+    assert not (tmp_path / "w" / "n100" / "tree" / "site").exists()  # the reference is removed
