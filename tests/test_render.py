@@ -301,3 +301,17 @@ def test_share_links_to_html_point_every_qr_code_at_the_html_pages(site: Path) -
         target = f"{MIRROR}/{page.relative_to(site).with_suffix('.html').as_posix()}"
         assert zxing_decode(page.with_suffix(".png").read_bytes()) == [target]
         assert f"<{target}>" in page.read_text(encoding="utf-8")
+
+
+def test_a_broken_record_is_named_and_its_page_left_as_it_is(site: Path) -> None:
+    record = sorted(site.glob("store/articles/*/*.json"))[0]
+    record.write_text('{"version": 1, "title": ', encoding="utf-8")
+    page = site / "pages" / record.parent.name / f"{record.stem}.md"
+    kept = page.read_bytes()
+    done = render(site, "MIRROR_BASE_URL=https://github.com/FORK/RENAMED/blob/main")
+    assert done.returncode == 0, done.stderr
+    assert f"record not used: {record.relative_to(site).as_posix()}" in done.stderr
+    assert done.stderr.count("record not used") == 1
+    assert page.read_bytes() == kept  # not re-rendered from nothing
+    others = [p for p in site.glob("pages/*/*.md") if p != page]
+    assert all("FORK/RENAMED" in p.read_text(encoding="utf-8") for p in others)

@@ -90,7 +90,9 @@ def _article_unit(
         try:
             record = ArticleRecord.from_json(path.read_bytes())
         except RecordError as error:
-            problems.broken_records.append(f"{record_relpath(page)}: {error}")
+            line = f"{record_relpath(page)}: {error}"
+            if line not in problems.broken_records:  # units run twice (plan, then write)
+                problems.broken_records.append(line)
             return []
         return renderer.article_files(record)
 
