@@ -316,8 +316,12 @@ class MirrorTree:
 
     def existing_records(self) -> dict[str, str]:
         """Article id -> slug of the folder its store record is kept in (on disk or published)."""
-        found = _scan_articles(self.records_dir, "json")
+        found = self.records_on_disk()
         return _listed_articles(self.published_only(), f"{STORE_ARTICLES_DIR}/", ".json", found)
+
+    def records_on_disk(self) -> dict[str, str]:
+        """Article id -> slug of the records this disk holds (not those published only)."""
+        return _scan_articles(self.records_dir, "json")
 
     def published_only(self) -> list[str]:
         """Tree paths the publication holds and this disk does not (:data:`PUBLISHED_ONLY`)."""

@@ -120,8 +120,12 @@ class ArticleRecord:
 
 
 def first_record(tree: MirrorTree) -> ArticleRecord | None:
-    """The first readable record of the tree (by folder and id), if any."""
-    for article_id, slug in sorted(tree.existing_records().items()):
+    """The first readable record on the tree's disk (by id), if any.
+
+    Only records on disk are tried: on a fresh disk most are published only,
+    and opening each of those would cost a failed read per article at start.
+    """
+    for article_id, slug in sorted(tree.records_on_disk().items()):
         record = load_record(tree, f"pages/{slug}/{article_id}.md")
         if record is not None:
             return record
