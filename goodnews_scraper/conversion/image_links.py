@@ -15,10 +15,11 @@ from urllib.parse import urlsplit
 import lxml.html
 from lxml import etree
 
+from goodnews_scraper.conversion.templates import md_unescape
+
 # An inline image as our Markdown writes it: ``![alt](destination)``. Alt text and
 # destination escape their special characters with backslashes, never with spaces.
 _MD_IMAGE = re.compile(r"!\[(?P<alt>(?:[^\\\]\n]|\\.)*)\]\((?P<dest>(?:[^\\()\s]|\\.)+)\)")
-_MD_ESCAPE = re.compile(r"\\(.)")
 
 
 def _is_web_url(url: str) -> bool:
@@ -72,7 +73,7 @@ def replace_html_images(html: str, links: Mapping[str, str]) -> str:
 
 
 def _destination(match: re.Match[str]) -> str:
-    return _MD_ESCAPE.sub(r"\1", match.group("dest"))
+    return md_unescape(match.group("dest"))
 
 
 def markdown_image_links(markdown: str) -> list[str]:

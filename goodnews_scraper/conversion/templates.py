@@ -35,6 +35,7 @@ INCLUDED_NAMES = ("header.md.j2", "footer.md.j2", "_labels.md.j2")
 SOURCE_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&^\"'=:$])")
+_MD_ESCAPED = re.compile(r"\\(.)")
 _SPACE = re.compile(r"\s+")
 #: Characters a Markdown link destination may hold as they are.
 _URL_SAFE = ":/?#@!$&'*+,;=%~-._"
@@ -70,6 +71,11 @@ def md_text(value: object) -> str:
     none, so Chinese titles come out untouched.
     """
     return _MD_SPECIAL.sub(r"\\\1", _SPACE.sub(" ", str(value)).strip())
+
+
+def md_unescape(text: str) -> str:
+    """The text a backslash-escaped Markdown string stands for (what :func:`md_text` escaped)."""
+    return _MD_ESCAPED.sub(r"\1", text)
 
 
 def md_url(value: object) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from goodnews_scraper.conversion.templates import md_unescape
 from goodnews_scraper.renderers.atom import FeedEntry, atom_feed, entry_from_record, feed_id
 from goodnews_scraper.renderers.html import EDITION_LANGS, html_name, html_page
 from goodnews_scraper.settings_checks import atom_entries
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 FEEDS_DIR = "feeds"
 ALL_FEED = f"{FEEDS_DIR}/all.xml"
 _HEADING = re.compile(r"^# (.+)$", re.M)
-_UNESCAPE = re.compile(r"\\(.)")
 
 #: Reads the store record of the page at a tree path (None when it has none).
 RecordLoader = Callable[[str], "ArticleRecord | None"]
@@ -53,7 +53,7 @@ class ReaderOutputs:
 def heading(markdown: str) -> str:
     """The page's first ``# heading`` as text: the title of its HTML page and feed."""
     found = _HEADING.search(markdown)
-    return _UNESCAPE.sub(r"\1", found.group(1)).strip() if found else ""
+    return md_unescape(found.group(1)).strip() if found else ""
 
 
 def html_file(

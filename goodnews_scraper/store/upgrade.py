@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from goodnews_scraper.conversion.image_links import markdown_image_links
-from goodnews_scraper.conversion.templates import load_templates, template_environment
+from goodnews_scraper.conversion.templates import load_templates, md_unescape, template_environment
 from goodnews_scraper.mirror.tree import UnsafeNameError, parse_page_meta, record_relpath
 from goodnews_scraper.renderers.links import Links
 from goodnews_scraper.renderers.mirror import RenderedFile
@@ -36,17 +36,12 @@ LEGACY_SITE = "ntdtv"
 #: What the extraction field of an upgraded record says: rebuilt from its page.
 UPGRADED = "upgraded"
 
-_UNESCAPE = re.compile(r"\\(.)")
 _HEADER_SECTION = re.compile(r"^\[(?:[^\\\]]|\\.)*\]\([^)]*\) · \[(?P<name>(?:[^\\\]]|\\.)*)\]\(")
 _IMAGE = re.compile(r"^!\[(?P<alt>(?:[^\\\]]|\\.)*)\]\((?P<dest>(?:[^\\()\s]|\\.)+)\)$")
 _LINK_DEST = re.compile(r"\]\((?P<dest>(?:[^\\()\s]|\\.)+)\)$")
 #: The QR code line of the old footer, and of the new one (a link to the share URL).
 _OLD_QR = re.compile(r"^!\[(?P<alt>[^\]]*)\]\((?P<qr>[^)]*)\)$", re.M)
 _NEW_QR = re.compile(r"^\[!\[(?P<alt>[^\]]*)\]\((?P<qr>[^)]*)\)\]\([^)]*\)$", re.M)
-
-
-def _unescape(text: str) -> str:
-    return _UNESCAPE.sub(r"\1", text)
 
 
 @dataclass
@@ -88,18 +83,18 @@ def record_from_page(
     full_video_url = ""
     if paragraphs and paragraphs[0].startswith(f"> {labels['teaser']}"):
         link = _LINK_DEST.search(paragraphs.pop(0))
-        full_video_url = _unescape(link.group("dest")) if link else ""
+        full_video_url = md_unescape(link.group("dest")) if link else ""
     featured = None
     image = _IMAGE.match(paragraphs[0]) if paragraphs else None
     if image is not None:
-        caption = _unescape(image.group("alt"))
+        caption = md_unescape(image.group("alt"))
         paragraphs.pop(0)
         if caption and paragraphs and paragraphs[0] == f"*{image.group('alt')}*":
             paragraphs.pop(0)
-        featured = RecordImage(_unescape(image.group("dest")), caption)
+        featured = RecordImage(md_unescape(image.group("dest")), caption)
     tags: list[str] = []
     if paragraphs and paragraphs[-1].startswith(f"{labels['tags']}："):
-        tags = [_unescape(t) for t in paragraphs.pop()[len(labels["tags"]) + 1 :].split("、")]
+        tags = [md_unescape(t) for t in paragraphs.pop()[len(labels["tags"]) + 1 :].split("、")]
     body = "\n\n".join(paragraphs)
     dests = markdown_image_links(body) + ([featured.url] if featured else [])
     images = _image_links(entry.page, dests)
@@ -109,7 +104,7 @@ def record_from_page(
         article_id=entry.id,
         url=entry.url,
         section=section,
-        section_name=_unescape(header.group("name")),
+        section_name=md_unescape(header.group("name")),
         title=entry.title,
         published=entry.published,
         page=entry.page,
