@@ -30,12 +30,10 @@ The same steps run on a tree of 2,000 articles for the memory comparison
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import shutil
 import sys
-import tempfile
 import time
 import tracemalloc
 from concurrent.futures import ProcessPoolExecutor
@@ -56,6 +54,8 @@ from benchmarks.runs import (
     environment,
     run_process,
     serving,
+    workdir_or_temporary,
+    write_result,
 )
 from benchmarks.site import article_id, section_name, sections_of
 from benchmarks.tree import changed_files, file_kind, snapshot
@@ -460,15 +460,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.articles < 1:
         parser.error("--articles must be at least 1")
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="goodnews-large-"))
-    try:
+    with workdir_or_temporary(args.workdir, "goodnews-large-") as workdir:
         result = benchmark(args.articles, workdir, args.reference)
-    finally:
-        if args.workdir is None:
-            shutil.rmtree(workdir, ignore_errors=True)
     print(report(result))
-    if args.out:
-        args.out.write_text(json.dumps(result, indent=1, ensure_ascii=False, default=str) + "\n")
+    write_result(args.out, result)
     return 0
 
 

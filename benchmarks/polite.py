@@ -16,16 +16,13 @@ images on, which also fetches the pictures.
 from __future__ import annotations
 
 import argparse
-import json
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from benchmarks.report import table
-from benchmarks.runs import Bench, Run, serving
+from benchmarks.runs import Bench, Run, serving, workdir_or_temporary, write_result
 from goodnews_scraper import settings as project_settings
 from goodnews_scraper.sites.ntdtv import DEFAULT_SECTIONS
 
@@ -130,15 +127,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.articles < 1 or args.delay < 0:
         parser.error("--articles must be at least 1 and --delay not negative")
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="goodnews-polite-"))
-    try:
+    with workdir_or_temporary(args.workdir, "goodnews-polite-") as workdir:
         result = measure(args.articles, args.delay, args.images, workdir)
-    finally:
-        if args.workdir is None:
-            shutil.rmtree(workdir, ignore_errors=True)
     print(report(result))
-    if args.out:
-        args.out.write_text(json.dumps(result, indent=1) + "\n")
+    write_result(args.out, result)
     return 0 if all(r["returncode"] == 0 for r in result["runs"].values()) else 1
 
 

@@ -31,9 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
-import tempfile
 import time
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -49,6 +47,8 @@ from benchmarks.runs import (
     Run,
     images_supported,
     serving,
+    workdir_or_temporary,
+    write_result,
 )
 from benchmarks.site import article_id
 from benchmarks.targets import targets
@@ -174,15 +174,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.articles < 1:
         parser.error("--articles must be at least 1")
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="goodnews-bench-"))
-    try:
+    with workdir_or_temporary(args.workdir, "goodnews-bench-") as workdir:
         result = benchmark(args.articles, workdir)
-    finally:
-        if args.workdir is None:
-            shutil.rmtree(workdir, ignore_errors=True)
     print(report(result))
-    if args.out:
-        args.out.write_text(json.dumps(result, indent=1, ensure_ascii=False, default=str) + "\n")
+    write_result(args.out, result)
     return 0
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -242,3 +244,20 @@ def serving(articles: int, delay: float = 0.0, pages_from: int = 0) -> Iterator[
         yield server
     finally:
         server.close()
+
+
+@contextmanager
+def workdir_or_temporary(workdir: Path | None, prefix: str) -> Iterator[Path]:
+    """``workdir`` as given (kept), else a temporary folder removed afterwards."""
+    folder = workdir or Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield folder
+    finally:
+        if workdir is None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def write_result(path: Path | None, result: dict[str, Any]) -> None:
+    """The whole result as JSON (``--out``), when asked for."""
+    if path:
+        path.write_text(json.dumps(result, indent=1, ensure_ascii=False, default=str) + "\n")

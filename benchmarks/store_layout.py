@@ -38,7 +38,6 @@ import json
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -46,6 +45,7 @@ from typing import Any
 
 from benchmarks.records import Converted, many_records, record_json, record_line
 from benchmarks.report import table
+from benchmarks.runs import workdir_or_temporary, write_result
 from goodnews_scraper.mirror.files import WriteBatch
 
 LAYOUTS = ("per_article", "per_month", "per_article_by_month")
@@ -283,15 +283,10 @@ def main(argv: list[str] | None = None) -> int:
     layouts = tuple(name for name in args.layouts.split(",") if name)
     if not layouts or any(name not in LAYOUTS for name in layouts):
         parser.error(f"--layouts: choose from {', '.join(LAYOUTS)}")
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="goodnews-store-"))
-    try:
+    with workdir_or_temporary(args.workdir, "goodnews-store-") as workdir:
         result = measure(args.records, args.days, args.per_day, workdir, args.aggressive, layouts)
-    finally:
-        if args.workdir is None:
-            shutil.rmtree(workdir, ignore_errors=True)
     print(report(result))
-    if args.out:
-        args.out.write_text(json.dumps(result, indent=1) + "\n")
+    write_result(args.out, result)
     return 0
 
 
