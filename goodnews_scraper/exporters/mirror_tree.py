@@ -111,7 +111,6 @@ class MirrorTreeExporter(BaseItemExporter):
         self._heads: dict[str, SectionIndex | None] = {}
         self._edition = ""
         self._failures: dict[str, tuple[str, str, str]] = {}  # id -> url, section, reason
-        self._stored_ids: set[str] = set()
         self.retry_days = retry_days
 
     @classmethod
@@ -179,7 +178,6 @@ class MirrorTreeExporter(BaseItemExporter):
             self._log_file(path, changed=True)
         for section, entry in batched:
             self._new_entries.setdefault(section, {})[entry.id] = entry
-            self._stored_ids.add(entry.id)
         self._inc("pages", len(batched))
 
     def start_exporting(self) -> None:
@@ -269,7 +267,7 @@ class MirrorTreeExporter(BaseItemExporter):
             section = self._section_of(entry)
             state.queue_refetch(entry.id, entry.url, section)
         # A pending article whose page exists (stored by a killed run) is done too.
-        done = self._stored_ids | {
+        done = {entry.id for entry in self._written_entries()} | {
             a for a, p in state.articles.items() if a in self.existing and p.last_reason != REFETCH
         }
         given_up = state.update(self._failures, done, today(), self.retry_days)
@@ -331,6 +329,7 @@ class MirrorTreeExporter(BaseItemExporter):
         self._write_home()
 
     def _written_entries(self) -> list[IndexEntry]:
+        """The index entries of the articles this run put in place."""
         return [entry for entries in self._new_entries.values() for entry in entries.values()]
 
     def _load(self, page: str) -> ArticleRecord | None:
